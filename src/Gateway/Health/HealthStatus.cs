@@ -1,0 +1,3 @@
+namespace Chat.Gateway.Health;
+
+public sealed record HealthStatus(string Status);

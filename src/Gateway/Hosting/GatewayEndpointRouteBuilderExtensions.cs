@@ -1,0 +1,13 @@
+using Chat.Gateway.Health;
+
+namespace Chat.Gateway.Hosting;
+
+/// <summary>Maps every API area; each area lives in its own static class.</summary>
+public static class GatewayEndpointRouteBuilderExtensions
+{
+    public static WebApplication MapGatewayEndpoints(this WebApplication app)
+    {
+        app.MapHealthApi();
+        return app;
+    }
+}

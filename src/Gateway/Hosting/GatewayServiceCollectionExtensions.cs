@@ -1,0 +1,11 @@
+namespace Chat.Gateway.Hosting;
+
+/// <summary>Registration of every gateway concern, one call from Program.cs.</summary>
+public static class GatewayServiceCollectionExtensions
+{
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+}

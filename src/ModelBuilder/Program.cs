@@ -1,0 +1,1 @@
+return Chat.ModelBuilder.Cli.Run(args);
