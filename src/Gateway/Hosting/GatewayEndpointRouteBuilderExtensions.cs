@@ -1,4 +1,6 @@
 using Chat.Gateway.Health;
+using Chat.Gateway.Observability;
+using Prometheus;
 
 namespace Chat.Gateway.Hosting;
 
@@ -7,7 +9,9 @@ public static class GatewayEndpointRouteBuilderExtensions
 {
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
+        app.UseHttpMetrics();
         app.MapHealthApi();
+        app.MapMetricsApi();
         return app;
     }
 }

@@ -1,3 +1,5 @@
+using Chat.Gateway.Health;
+
 namespace Chat.Gateway.Hosting;
 
 /// <summary>Registration of every gateway concern, one call from Program.cs.</summary>
@@ -6,6 +8,7 @@ public static class GatewayServiceCollectionExtensions
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<ReadinessTracker>();
         return builder;
     }
 }

@@ -1,0 +1,8 @@
+namespace Chat.Gateway.Health;
+
+public enum ReadinessState
+{
+    Loading,
+    Ready,
+    Failed,
+}
