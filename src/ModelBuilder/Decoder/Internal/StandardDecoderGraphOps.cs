@@ -4,15 +4,10 @@ using static Chat.ModelBuilder.Decoder.Internal.OnnxGraphBuilder;
 namespace Chat.ModelBuilder.Decoder.Internal;
 
 /// <summary>Default-domain operators only (opset 17): RMSNorm, rotary and attention spelled out.</summary>
-internal sealed class StandardDecoderGraphOps : DecoderGraphOps
+internal sealed class StandardDecoderGraphOps(OnnxGraphBuilder graph, DecoderSpec spec) : DecoderGraphOps(graph, spec)
 {
     private string? _cos;
     private string? _sin;
-
-    public StandardDecoderGraphOps(OnnxGraphBuilder graph, DecoderSpec spec)
-        : base(graph, spec)
-    {
-    }
 
     public override IEnumerable<OperatorSetIdProto> Opsets => [new OperatorSetIdProto { Domain = "", Version = 17 }];
 

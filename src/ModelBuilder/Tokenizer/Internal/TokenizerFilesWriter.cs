@@ -115,11 +115,7 @@ internal static class TokenizerFilesWriter
         for (var id = model.EndOfTextId; id < model.Tokens.Count; id++)
         {
             w.WriteStartObject(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            w.WriteString("content", model.Tokens[id]);
-            w.WriteBoolean("lstrip", false);
-            w.WriteBoolean("normalized", false);
-            w.WriteBoolean("rstrip", false);
-            w.WriteBoolean("single_word", false);
+            WriteTokenFlags(w, model.Tokens[id]);
             w.WriteBoolean("special", true);
             w.WriteEndObject();
         }
@@ -143,11 +139,17 @@ internal static class TokenizerFilesWriter
     private static void WriteSpecialToken(Utf8JsonWriter w, string name, string content)
     {
         w.WriteStartObject(name);
+        WriteTokenFlags(w, content);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The transformers-side token fields, alphabetical as transformers saves them; specials match verbatim.</summary>
+    private static void WriteTokenFlags(Utf8JsonWriter w, string content)
+    {
         w.WriteString("content", content);
         w.WriteBoolean("lstrip", false);
         w.WriteBoolean("normalized", false);
         w.WriteBoolean("rstrip", false);
         w.WriteBoolean("single_word", false);
-        w.WriteEndObject();
     }
 }
