@@ -49,6 +49,29 @@ public sealed class TokenizerTests
         Assert.Equal($"<|reserved_{2000 - tokenizer.FirstReservedId - 1}|>", tokenizer.Tokens[^1]);
     }
 
+    /// <summary>An independent byte-level BPE (Microsoft.ML.Tokenizers' GPT-2 style CodeGen) reads our vocab and merges.</summary>
+    [Fact]
+    public void An_independent_byte_level_bpe_round_trips_text_with_the_written_vocabulary()
+    {
+        using var temp = new TempDirectory();
+        var corpus = temp.Sub("corpus.txt");
+        File.WriteAllText(corpus, Corpus);
+        var build = DecoderModelWriter.Write(DecoderPresets.Tiny with { CorpusPath = corpus, Vocab = 300 }, temp.Sub("model"));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(build.Directory, "tokenizer.json")));
+        var model = json.RootElement.GetProperty("model");
+        using var vocab = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(model.GetProperty("vocab").GetRawText()));
+        var merges = "#version: 0.2\n" + string.Join("\n", model.GetProperty("merges").EnumerateArray().Select(m => m.GetString()));
+        using var mergesStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(merges));
+        var bpe = Microsoft.ML.Tokenizers.CodeGenTokenizer.Create(vocab, mergesStream, false, false, false);
+        const string text = "The cat sat on the mat, naïvely: 42 €!";
+
+        var ids = bpe.EncodeToIds(text);
+
+        Assert.Equal(text, bpe.Decode(ids));
+        Assert.Contains(build.Tokenizer.Tokens.ToList().IndexOf("Ġthe"), ids);
+        Assert.True(ids.Count < System.Text.Encoding.UTF8.GetByteCount(text), "merges should shorten the byte sequence");
+    }
+
     [Fact]
     public void Too_small_a_vocab_is_refused_naming_the_minimum()
     {
