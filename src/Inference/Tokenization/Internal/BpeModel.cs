@@ -45,12 +45,12 @@ internal sealed class BpeModel
             var (left, right) = merges[rank];
             if (!vocab.TryGetValue(left, out var leftId) || !vocab.TryGetValue(right, out var rightId))
             {
-                throw new InvalidDataException($"{source}: model.merges[{rank}] \"{left} {right}\" uses a token missing from model.vocab.");
+                throw JsonFile.Error(source, $"model.merges[{rank}]", $"(\"{left} {right}\") uses a token missing from model.vocab");
             }
 
             if (!vocab.TryGetValue(left + right, out var mergedId))
             {
-                throw new InvalidDataException($"{source}: model.merges[{rank}] \"{left} {right}\" produces \"{left + right}\", which is missing from model.vocab.");
+                throw JsonFile.Error(source, $"model.merges[{rank}]", $"(\"{left} {right}\") produces \"{left + right}\", which is missing from model.vocab");
             }
 
             // A repeated pair keeps its last rank, as the reference loader's map does.
@@ -61,7 +61,7 @@ internal sealed class BpeModel
         {
             if (!vocab.TryGetValue(unknownToken, out var unknownId))
             {
-                throw new InvalidDataException($"{source}: model.unk_token \"{unknownToken}\" is not in model.vocab.");
+                throw JsonFile.Error(source, "model.unk_token", $"(\"{unknownToken}\") is not in model.vocab");
             }
 
             _unknownId = unknownId;
