@@ -21,6 +21,7 @@ internal sealed class BpeModel
     private readonly bool _ignoreMerges;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
+    private int _cacheCount;
 
     [ThreadStatic]
     private static MergeScratch? t_scratch;
@@ -111,9 +112,11 @@ internal sealed class BpeModel
             output.Add(scratch.Symbols[i].Id);
         }
 
-        if (word.Length <= MaxCachedWordLength && _cache.Count < CacheCapacity)
+        // ConcurrentDictionary.Count takes every lock; a counter keeps misses contention-free.
+        if (word.Length <= MaxCachedWordLength && Volatile.Read(ref _cacheCount) < CacheCapacity
+            && _cache.TryAdd(word.ToString(), output.GetRange(start, output.Count - start).ToArray()))
         {
-            _cache.TryAdd(word.ToString(), output.GetRange(start, output.Count - start).ToArray());
+            Interlocked.Increment(ref _cacheCount);
         }
     }
 
