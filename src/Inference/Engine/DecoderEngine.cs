@@ -50,6 +50,7 @@ public sealed class DecoderEngine : IGenerationEngine, IAsyncDisposable, IDispos
     public static DecoderEngine Load(string modelFolder, EngineOptions? options = null)
     {
         options ??= new EngineOptions();
+        RequireFolder(modelFolder);
         return Load(modelFolder, options, TokenizerLoader.Load(modelFolder), ChatTemplateLoader.Load(modelFolder, options.ChatTemplate));
     }
 
@@ -60,10 +61,7 @@ public sealed class DecoderEngine : IGenerationEngine, IAsyncDisposable, IDispos
         ArgumentNullException.ThrowIfNull(chatTemplate);
         options ??= new EngineOptions();
         options.Validate();
-        if (!Directory.Exists(modelFolder))
-        {
-            throw new DirectoryNotFoundException($"Model folder not found: {modelFolder}");
-        }
+        RequireFolder(modelFolder);
 
         var config = GenAiConfig.Load(modelFolder);
         var model = DecoderModel.Load(modelFolder, config, options.IntraOpThreads);
@@ -100,6 +98,14 @@ public sealed class DecoderEngine : IGenerationEngine, IAsyncDisposable, IDispos
 
     /// <summary>Stops the loop off the caller's thread: it finishes the ORT call in flight first.</summary>
     public ValueTask DisposeAsync() => new(Task.Run(Dispose));
+
+    private static void RequireFolder(string modelFolder)
+    {
+        if (!Directory.Exists(modelFolder))
+        {
+            throw new DirectoryNotFoundException($"Model folder not found: {modelFolder}");
+        }
+    }
 
     private async IAsyncEnumerable<GenerationUpdate> ReadAsync(Sequence sequence, [EnumeratorCancellation] CancellationToken enumeratorToken = default)
     {

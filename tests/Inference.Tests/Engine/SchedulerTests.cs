@@ -166,6 +166,22 @@ public sealed class SchedulerTests
         Assert.Equal(FinishReason.Length, (await waiting)[^1].FinishReason);
     }
 
+    [GenAiFixtureFact]
+    public async Task A_fault_in_one_sequence_reaches_its_reader_and_the_loop_carries_on()
+    {
+        var tokenizer = new PairTokenizer(1000);
+        await using var engine = Fixtures.LoadEngine(Fixtures.Gpt2, tokenizer);
+        var free = Fixtures.TokenIds(await Fixtures.RunAsync(engine, Greedy(5)));
+
+        tokenizer.FailOn = free[2];
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Fixtures.RunAsync(engine, Greedy(5)));
+        tokenizer.FailOn = null;
+
+        Assert.Equal($"cannot decode {free[2]}", error.Message);
+        Assert.Equal(free, Fixtures.TokenIds(await Fixtures.RunAsync(engine, Greedy(5))));
+        Assert.Equal(0, engine.Counters.LiveKvCaches);
+    }
+
     private static GenerationRequest Greedy(int maxNewTokens) =>
         new() { PromptTokenIds = Prompt, MaxNewTokens = maxNewTokens, IgnoreEos = false };
 

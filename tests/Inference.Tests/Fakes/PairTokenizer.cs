@@ -19,6 +19,9 @@ internal sealed class PairTokenizer(int vocabSize) : ITokenizer
 
     public SemaphoreSlim? Gate { get; set; }
 
+    /// <summary>When set, streaming this token id throws (a detokenizer fault inside the loop).</summary>
+    public int? FailOn { get; set; }
+
     public static string TextOf(int id) => string.Concat((char)('a' + (id % 26)), (char)('a' + (id / 26 % 26)));
 
     public int[] Encode(string text, bool addSpecialTokens = false)
@@ -55,7 +58,7 @@ internal sealed class PairTokenizer(int vocabSize) : ITokenizer
         public string Append(int tokenId)
         {
             owner.Gate?.Wait(TimeSpan.FromSeconds(30));
-            return TextOf(tokenId);
+            return tokenId == owner.FailOn ? throw new InvalidOperationException($"cannot decode {tokenId}") : TextOf(tokenId);
         }
 
         public string Flush() => "";

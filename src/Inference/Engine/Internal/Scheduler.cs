@@ -209,16 +209,17 @@ internal sealed class Scheduler : IDisposable
                 _runner.Forward(sequence.Cache, _oneToken, _noPadding, _logits);
                 _counters.Decoded();
             }
+
+            return Accept(sequence, sequence.Sampler!.Sample(_logits));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // A failing model run, tokenizer or sampler ends only this sequence; its reader sees the
+            // exception and the loop carries on with the others.
             Release(sequence);
             sequence.Fail(ex);
             return false;
         }
-
-        var token = sequence.Sampler!.Sample(_logits);
-        return Accept(sequence, token);
     }
 
     private void Prefill(Sequence sequence)
