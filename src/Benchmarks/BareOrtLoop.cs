@@ -16,7 +16,7 @@ internal sealed class BareOrtLoop : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
-    private readonly List<string> _pastNames = [];
+    private readonly IReadOnlyList<string> _pastNames;
     private readonly List<string> _outputNames;
     private readonly GenAiConfig _config;
 
@@ -32,21 +32,8 @@ internal sealed class BareOrtLoop : IDisposable
         };
         _session = new InferenceSession(Path.Combine(folder, _config.Decoder.FileName), options);
         var names = _config.Decoder.Names;
-        var presentNames = new List<string>();
-        for (var layer = 0; layer < _config.Decoder.NumHiddenLayers; layer++)
-        {
-            if (names.CombinedKeyValue)
-            {
-                _pastNames.Add(DecoderIoNames.ForLayer(names.PastNames!, layer));
-                presentNames.Add(DecoderIoNames.ForLayer(names.PresentNames!, layer));
-            }
-            else
-            {
-                _pastNames.AddRange([DecoderIoNames.ForLayer(names.PastKeyNames, layer), DecoderIoNames.ForLayer(names.PastValueNames, layer)]);
-                presentNames.AddRange([DecoderIoNames.ForLayer(names.PresentKeyNames, layer), DecoderIoNames.ForLayer(names.PresentValueNames, layer)]);
-            }
-        }
-
+        _pastNames = names.PastNamesFor(_config.Decoder.NumHiddenLayers);
+        var presentNames = names.PresentNamesFor(_config.Decoder.NumHiddenLayers);
         _outputNames = [names.Logits, .. presentNames];
     }
 

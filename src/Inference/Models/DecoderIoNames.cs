@@ -30,7 +30,29 @@ public sealed record DecoderIoNames
 
     public bool CombinedKeyValue => PastNames is not null;
 
+    /// <summary>Past KV input names in graph order: per layer key then value, or one combined tensor.</summary>
+    public IReadOnlyList<string> PastNamesFor(int layers) =>
+        CombinedKeyValue ? Expand(layers, PastNames!) : Expand(layers, PastKeyNames, PastValueNames);
+
+    /// <summary>Present KV output names, in the same order as <see cref="PastNamesFor"/>.</summary>
+    public IReadOnlyList<string> PresentNamesFor(int layers) =>
+        CombinedKeyValue ? Expand(layers, PresentNames!) : Expand(layers, PresentKeyNames, PresentValueNames);
+
     /// <summary>Expands a <c>%d</c> template for one layer.</summary>
     public static string ForLayer(string template, int layer) =>
         template.Replace("%d", layer.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    private static string[] Expand(int layers, params string[] templates)
+    {
+        var names = new string[layers * templates.Length];
+        for (var layer = 0; layer < layers; layer++)
+        {
+            for (var t = 0; t < templates.Length; t++)
+            {
+                names[(layer * templates.Length) + t] = ForLayer(templates[t], layer);
+            }
+        }
+
+        return names;
+    }
 }

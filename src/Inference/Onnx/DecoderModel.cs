@@ -33,23 +33,8 @@ internal sealed class DecoderModel : IDisposable
 
         var layers = config.Decoder.NumHiddenLayers;
         var combined = names.CombinedKeyValue;
-        var pastNames = new List<string>();
-        var presentNames = new List<string>();
-        for (var layer = 0; layer < layers; layer++)
-        {
-            if (combined)
-            {
-                pastNames.Add(DecoderIoNames.ForLayer(names.PastNames!, layer));
-                presentNames.Add(DecoderIoNames.ForLayer(names.PresentNames!, layer));
-            }
-            else
-            {
-                pastNames.Add(DecoderIoNames.ForLayer(names.PastKeyNames, layer));
-                pastNames.Add(DecoderIoNames.ForLayer(names.PastValueNames, layer));
-                presentNames.Add(DecoderIoNames.ForLayer(names.PresentKeyNames, layer));
-                presentNames.Add(DecoderIoNames.ForLayer(names.PresentValueNames, layer));
-            }
-        }
+        var pastNames = names.PastNamesFor(layers);
+        var presentNames = names.PresentNamesFor(layers);
 
         var pastKey = combined ? "model.decoder.inputs.past_names" : "model.decoder.inputs.past_key_names / past_value_names";
         foreach (var name in pastNames)

@@ -44,6 +44,8 @@ public sealed class GenAiConfigTests
         Assert.False(names.CombinedKeyValue);
         Assert.Equal("pk.7", DecoderIoNames.ForLayer(names.PastKeyNames, 7));
         Assert.Equal("v.0", DecoderIoNames.ForLayer(names.PresentValueNames, 0));
+        Assert.Equal(["pk.0", "pv.0", "pk.1", "pv.1"], names.PastNamesFor(2));
+        Assert.Equal(["k.0", "v.0"], names.PresentNamesFor(1));
         Assert.Equal(new SearchDefaults { MaxLength = 2048, DoSample = true, Temperature = 0.7f, TopK = 40, TopP = 0.9f, RepetitionPenalty = 1.1f }, config.Search);
     }
 
@@ -58,7 +60,7 @@ public sealed class GenAiConfigTests
 
         Assert.Equal([2], config.EosTokenIds);
         Assert.True(config.Decoder.Names.CombinedKeyValue);
-        Assert.Equal("present_3", DecoderIoNames.ForLayer(config.Decoder.Names.PresentNames!, 3));
+        Assert.Equal(["present_0", "present_1"], config.Decoder.Names.PresentNamesFor(2));
     }
 
     [Theory]
