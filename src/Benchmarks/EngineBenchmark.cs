@@ -96,7 +96,8 @@ internal static class EngineBenchmark
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtFirst;
         Debug.Assert(usage is not null, "the final update carries usage");
         return new BenchmarkResult(
-            prompt.Length / usage.TimeToFirstToken.TotalSeconds,
+            // From admission: the bare loop has no queue, so the hand-off to the loop thread is left out.
+            prompt.Length / (usage.TimeToFirstToken - usage.QueueTime).TotalSeconds,
             usage.TokensPerSecond,
             allocated / (double)(usage.CompletionTokens - 1));
     }

@@ -10,8 +10,10 @@ namespace Chat.Inference.Onnx;
 /// reused across steps, so a decode step allocates only the OrtValue views of tensors whose shape
 /// changed (the mask and the presents). Attention mask and position ids follow onnxruntime-genai:
 /// left-padding positions have mask 0 and position 0, real tokens count positions from 0 at the
-/// first real token, and each step appends a 1 to the mask. Not thread-safe: the scheduler's loop
-/// thread owns one runner.
+/// first real token, and each step appends a 1 to the mask. One deliberate difference: the reference
+/// finds padding by comparing ids with pad_token_id, so a real prompt token equal to the pad id
+/// (gpt2 uses one id for bos, eos and pad) would be masked too; here padding is positional, because
+/// the engine knows where it padded. Not thread-safe: the scheduler's loop thread owns one runner.
 /// </summary>
 internal sealed class DecoderRunner : IDisposable
 {
