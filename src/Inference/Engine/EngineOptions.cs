@@ -1,0 +1,38 @@
+namespace Chat.Inference.Engine;
+
+/// <summary>How <see cref="DecoderEngine"/> loads and schedules (maps to the <c>ChatModel</c> config section).</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Sequences that run at the same time; the rest wait in the queue.</summary>
+    public int MaxBatchSize { get; init; } = 16;
+
+    /// <summary>Waiting sequences before submissions are refused with <see cref="EngineOverloadedException"/>.</summary>
+    public int MaxQueue { get; init; } = 256;
+
+    /// <summary>A chat template that replaces the model's own (Jinja text); null uses the model's.</summary>
+    public string? ChatTemplate { get; init; }
+
+    /// <summary>ONNX Runtime intra-op threads; 0 uses the config's value or else one per core.</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Model id reported to clients; null uses the model folder's name.</summary>
+    public string? ModelId { get; init; }
+
+    internal void Validate()
+    {
+        if (MaxBatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "MaxBatchSize must be at least 1.");
+        }
+
+        if (MaxQueue < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxQueue), MaxQueue, "MaxQueue must not be negative.");
+        }
+
+        if (IntraOpThreads < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "IntraOpThreads must not be negative.");
+        }
+    }
+}

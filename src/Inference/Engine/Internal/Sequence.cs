@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Chat.Inference.Onnx;
+using Chat.Inference.Sampling;
+using Chat.Inference.Tokenization;
+
+namespace Chat.Inference.Engine.Internal;
+
+/// <summary>
+/// One request's life in the scheduler: its prompt, sampler, stop matcher, stream decoder, KV cache
+/// and output channel. Only the loop thread touches the generation state; other threads only
+/// request cancellation or claim a waiting sequence through <see cref="TryClaim"/>.
+/// The output channel is unbounded so a slow reader never blocks the loop; it stays finite because a
+/// sequence emits at most one update per generated token (bounded by max tokens and context length).
+/// </summary>
+internal sealed class Sequence
+{
+    private const int StateWaiting = 0;
+    private const int StateRunning = 1;
+    private const int StateFinished = 2;
+
+    private readonly Channel<GenerationUpdate> _output = Channel.CreateUnbounded<GenerationUpdate>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+
+    private int _state;
+    private volatile bool _cancelRequested;
+
+    public Sequence(GenerationRequest request, int[] prompt, int maxNewTokens)
+    {
+        Request = request;
+        Prompt = prompt;
+        MaxNewTokens = maxNewTokens;
+        SubmittedAt = Stopwatch.GetTimestamp();
+    }
+
+    public GenerationRequest Request { get; }
+
+    public int[] Prompt { get; }
+
+    public int MaxNewTokens { get; }
+
+    public ChannelReader<GenerationUpdate> Output => _output.Reader;
+
+    public long SubmittedAt { get; }
+
+    public long AdmittedAt { get; private set; }
+
+    public long FirstTokenAt { get; set; }
+
+    public KvCache? Cache { get; set; }
+
+    public Sampler? Sampler { get; set; }
+
+    public ITokenStreamDecoder? Decoder { get; set; }
+
+    public StopStringMatcher? Stop { get; set; }
+
+    public int Generated { get; set; }
+
+    public int LastToken { get; set; }
+
+    public bool CancelRequested => _cancelRequested;
+
+    public bool IsFinished => Volatile.Read(ref _state) == StateFinished;
+
+    public CancellationTokenRegistration Registration { get; set; }
+
+    public void RequestCancel() => _cancelRequested = true;
+
+    /// <summary>Loop thread: moves a waiting sequence to running; false when it was cancelled while waiting.</summary>
+    public bool TryAdmit()
+    {
+        AdmittedAt = Stopwatch.GetTimestamp();
+        return Interlocked.CompareExchange(ref _state, StateRunning, StateWaiting) == StateWaiting;
+    }
+
+    /// <summary>Any thread: finishes a sequence that has not started running; false when the loop owns it.</summary>
+    public bool TryClaim() => Interlocked.CompareExchange(ref _state, StateFinished, StateWaiting) == StateWaiting;
+
+    public void Emit(GenerationUpdate update) => _output.Writer.TryWrite(update);
+
+    /// <summary>Writes the final update and closes the stream; the caller has released the KV cache.</summary>
+    public void Complete(FinishReason reason, string text)
+    {
+        Volatile.Write(ref _state, StateFinished);
+        var now = Stopwatch.GetTimestamp();
+        var admitted = AdmittedAt == 0 ? now : AdmittedAt;
+        var usage = new GenerationUsage(
+            Prompt.Length,
+            Generated,
+            Stopwatch.GetElapsedTime(SubmittedAt, admitted),
+            FirstTokenAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(SubmittedAt, FirstTokenAt),
+            Stopwatch.GetElapsedTime(SubmittedAt, now));
+        _output.Writer.TryWrite(new GenerationUpdate(Generated, -1, text, reason, usage));
+        _output.Writer.TryComplete();
+        Registration.Dispose();
+    }
+
+    public void Fail(Exception error)
+    {
+        Volatile.Write(ref _state, StateFinished);
+        _output.Writer.TryComplete(error);
+        Registration.Dispose();
+    }
+}
