@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chat.Gateway.Hosting;
 using Chat.Inference.Engine;
 
 namespace Chat.Gateway.Cli;
@@ -36,7 +37,7 @@ public static class GenerateCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            await using var engine = DecoderEngine.Load(arguments.Model, new EngineOptions { MaxBatchSize = 1, MaxQueue = 1 });
+            await using var engine = DecoderEngine.Load(GatewayHostDefaults.ResolvePath(arguments.Model), new EngineOptions { MaxBatchSize = 1, MaxQueue = 1 });
             var prompt = arguments.PromptIds ?? engine.Tokenizer.Encode(arguments.Prompt!, addSpecialTokens: true);
             var request = new GenerationRequest
             {

@@ -22,6 +22,22 @@ public static class GatewayHostDefaults
             ?? AppContext.BaseDirectory;
     }
 
+    /// <summary>
+    /// Resolves a path given on the command line. <c>dotnet run --project src/Gateway</c> starts the
+    /// process in the project folder, so a relative path that does not exist there is taken from the
+    /// repository root, where the user most likely typed it.
+    /// </summary>
+    public static string ResolvePath(string path)
+    {
+        if (Path.IsPathRooted(path) || Path.Exists(path))
+        {
+            return Path.GetFullPath(path);
+        }
+
+        var root = FindRepositoryRoot(Directory.GetCurrentDirectory());
+        return root is null ? Path.GetFullPath(path) : Path.GetFullPath(path, root);
+    }
+
     public static string? FindRepositoryRoot(string start)
     {
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)

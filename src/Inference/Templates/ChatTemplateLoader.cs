@@ -34,7 +34,10 @@ public static class ChatTemplateLoader
         var specialTokens = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
-            if (property.Name.EndsWith("_token", StringComparison.Ordinal) && JsonFile.OptionalTokenContent(root, property.Name, ConfigFile) is { } content)
+            // Flags such as "add_bos_token": false share the suffix; only strings and AddedToken objects are tokens.
+            if (property.Name.EndsWith("_token", StringComparison.Ordinal)
+                && property.Value.ValueKind is JsonValueKind.String or JsonValueKind.Object
+                && JsonFile.OptionalTokenContent(root, property.Name, ConfigFile) is { } content)
             {
                 specialTokens[property.Name] = content;
             }
