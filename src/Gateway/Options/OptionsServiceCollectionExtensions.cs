@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Chat.Gateway.Options;
 
 public static class OptionsServiceCollectionExtensions
@@ -21,6 +23,7 @@ public static class OptionsServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddSingleton<IValidateOptions<ChatApiOptions>, SystemPromptValidator>();
         services.AddOptions<ChatApiOptions>()
             .BindConfiguration(ChatApiOptions.SectionName)
             .ValidateDataAnnotations()

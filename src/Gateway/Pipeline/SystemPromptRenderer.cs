@@ -7,7 +7,7 @@ namespace Chat.Gateway.Pipeline;
 
 /// <summary>
 /// Renders <c>Chat:SystemPrompt</c> with Semantic Kernel's prompt template syntax; the template is
-/// parsed once at startup so a broken template stops startup, not a request.
+/// validated at start (<see cref="SystemPromptValidator"/>) and parsed once.
 /// Variables: <c>{{$model}}</c> (model id), <c>{{$context_length}}</c>.
 /// </summary>
 public sealed class SystemPromptRenderer
@@ -22,16 +22,7 @@ public sealed class SystemPromptRenderer
             return;
         }
 
-        try
-        {
-            // The template comes from the operator's configuration and its output is used as plain text
-            // (never parsed back into chat-prompt XML), so variable values are not HTML-encoded.
-            _template = new KernelPromptTemplateFactory().Create(new PromptTemplateConfig(text) { AllowDangerouslySetContent = true });
-        }
-        catch (KernelException ex)
-        {
-            throw new OptionsValidationException(ChatApiOptions.SectionName, typeof(ChatApiOptions), [$"Chat:SystemPrompt is not a valid prompt template: {ex.Message}"]);
-        }
+        _template = SystemPromptValidator.CreateTemplate(text);
     }
 
     public bool HasPrompt => _template is not null;
