@@ -16,7 +16,9 @@ public static class GatewayServiceCollectionExtensions
     {
         builder.AddGatewayLogging();
         var services = builder.Services;
-        services.AddProblemDetails();
+        // Every problem names the request id (X-Request-Id), so a client can quote it.
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["request_id"] = context.HttpContext.TraceIdentifier);
         services.AddSingleton<ReadinessTracker>();
         // The process-wide registry; an in-process test host registers its own before this.
         services.TryAddSingleton(Metrics.DefaultRegistry);
