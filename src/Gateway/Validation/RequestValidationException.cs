@@ -7,7 +7,7 @@ namespace Chat.Gateway.Validation;
 public sealed class RequestValidationException : Exception
 {
     public RequestValidationException(IReadOnlyDictionary<string, string[]> errors, int statusCode = StatusCodes.Status400BadRequest)
-        : base(string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
+        : base(string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
     {
         Errors = errors;
         StatusCode = statusCode;
