@@ -1,6 +1,9 @@
+using Chat.Gateway.Chat;
 using Chat.Gateway.Health;
 using Chat.Gateway.Observability;
+using Chat.Gateway.OpenAi;
 using Prometheus;
+using Scalar.AspNetCore;
 
 namespace Chat.Gateway.Hosting;
 
@@ -9,9 +12,15 @@ public static class GatewayEndpointRouteBuilderExtensions
 {
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
-        app.UseHttpMetrics();
+        app.UseMiddleware<RequestIdMiddleware>();
+        var registry = app.Services.GetRequiredService<CollectorRegistry>();
+        app.UseHttpMetrics(options => options.SetMetricFactory(Metrics.WithCustomRegistry(registry)));
         app.MapHealthApi();
         app.MapMetricsApi();
+        app.MapChatApi();
+        app.MapOpenAiApi();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs", options => options.WithTitle("Chat gateway"));
         return app;
     }
 }

@@ -1,4 +1,11 @@
+using Chat.Gateway.Contracts;
+using Chat.Gateway.Engine;
 using Chat.Gateway.Health;
+using Chat.Gateway.Observability;
+using Chat.Gateway.Options;
+using Chat.Gateway.Pipeline;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Prometheus;
 
 namespace Chat.Gateway.Hosting;
 
@@ -7,8 +14,20 @@ public static class GatewayServiceCollectionExtensions
 {
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
-        builder.Services.AddSingleton<ReadinessTracker>();
+        builder.AddGatewayLogging();
+        var services = builder.Services;
+        // Every problem names the request id (X-Request-Id), so a client can quote it.
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["request_id"] = context.HttpContext.TraceIdentifier);
+        services.AddSingleton<ReadinessTracker>();
+        // The process-wide registry; an in-process test host registers its own before this.
+        services.TryAddSingleton(Metrics.DefaultRegistry);
+        services.AddSingleton<GatewayMetrics>();
+        services.AddGatewayOptions();
+        services.AddChatModelHost();
+        services.AddChatPipeline();
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
+        services.AddOpenApi();
         return builder;
     }
 }

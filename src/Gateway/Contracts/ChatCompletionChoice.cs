@@ -1,0 +1,3 @@
+namespace Chat.Gateway.Contracts;
+
+public sealed record ChatCompletionChoice(int Index, ChatMessageDto Message, string FinishReason);

@@ -1,0 +1,3 @@
+namespace Chat.Gateway.Contracts;
+
+public sealed record StreamOptionsDto(bool? IncludeUsage);

@@ -1,0 +1,3 @@
+namespace Chat.Gateway.Contracts;
+
+public sealed record UsageDto(int PromptTokens, int CompletionTokens, int TotalTokens);
