@@ -25,6 +25,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<GatewayMetrics>();
         services.AddGatewayOptions();
         services.AddChatModelHost();
+        services.AddDecoderEngine();
         services.AddChatPipeline();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
         services.AddOpenApi();
