@@ -71,7 +71,7 @@ public sealed partial class ChatModelHost : BackgroundService, IGenerationEngine
             LogLoading(_logger, _options.Path);
             engine = await _factories.LoadEngine(_options, stoppingToken).ConfigureAwait(false);
             client = _factories.CreateChatClient(engine);
-            await WarmUpAsync(client, stoppingToken).ConfigureAwait(false);
+            await WarmUpAsync(engine, stoppingToken).ConfigureAwait(false);
 
             LoadedAt = DateTimeOffset.UtcNow;
             _loaded = new LoadedModel(engine, client);
@@ -90,10 +90,17 @@ public sealed partial class ChatModelHost : BackgroundService, IGenerationEngine
         }
     }
 
-    private async Task WarmUpAsync(IChatClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// One short generation from a single token id, so ORT has allocated and optimized before the
+    /// first client arrives. It goes to the engine by id because some real folders ship a tokenizer
+    /// whose vocabulary is larger than the model's (the reference gpt2 test model does).
+    /// </summary>
+    private async Task WarmUpAsync(IGenerationEngine engine, CancellationToken cancellationToken)
     {
-        var options = new Microsoft.Extensions.AI.ChatOptions { MaxOutputTokens = _options.WarmupTokens, Temperature = 0f };
-        await foreach (var _ in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "Hello")], options, cancellationToken).ConfigureAwait(false))
+        var bos = engine.Tokenizer.BosTokenId;
+        var first = bos is { } id && id < engine.Model.VocabSize ? id : 0;
+        var request = new GenerationRequest { PromptTokenIds = [first], MaxNewTokens = _options.WarmupTokens, IgnoreEos = true, ClientId = "warm-up" };
+        await foreach (var _ in engine.GenerateAsync(request, cancellationToken).ConfigureAwait(false))
         {
         }
     }
