@@ -1,5 +1,6 @@
 using Chat.Gateway.Health;
 using Chat.Gateway.Observability;
+using Chat.Gateway.Predict;
 using Prometheus;
 
 namespace Chat.Gateway.Hosting;
@@ -12,6 +13,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         app.UseHttpMetrics();
         app.MapHealthApi();
         app.MapMetricsApi();
+        app.MapPredictApi();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Chat.Gateway.Health;
+using Chat.Gateway.Predict;
 
 namespace Chat.Gateway.Hosting;
 
@@ -9,6 +10,7 @@ public static class GatewayServiceCollectionExtensions
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<ReadinessTracker>();
+        builder.AddPredictions();
         return builder;
     }
 }
