@@ -58,6 +58,11 @@ public sealed class PredictTests(PredictGatewayFixture gateway)
         var rows = BreastCancerData.Rows.Take(64).Select(r => r.Select(v => v * 1.0001f).ToArray()).ToArray();
         var callsBefore = await PredictHttp.MetricAsync(Client, "predict_inference_calls_total");
 
+        // Open the connections first, so the burst below reaches the server together.
+        await Task.WhenAll(Enumerable.Range(0, rows.Length).Select(async _ =>
+        {
+            using var response = await Client.GetAsync(new Uri("/health", UriKind.Relative));
+        })).WaitAsync(PredictHttp.Timeout);
         var answers = await Task.WhenAll(rows.Select(r => PredictHttp.PostAsync(Client, "/predict", "{\"features\":" + PredictHttp.Row(r) + "}"))).WaitAsync(PredictHttp.Timeout);
 
         var calls = await PredictHttp.MetricAsync(Client, "predict_inference_calls_total") - callsBefore;
@@ -67,7 +72,7 @@ public sealed class PredictTests(PredictGatewayFixture gateway)
             PredictHttp.AssertMatches(gateway.Reference, rows[i], answers[i].Body);
         }
 
-        Assert.InRange(calls, 1, rows.Length - 1);
+        Assert.True(calls >= 1 && calls < rows.Length, $"{rows.Length} concurrent requests took {calls} inference calls");
         Assert.True(await PredictHttp.MetricAsync(Client, "predict_batch_size_count") >= calls);
     }
 

@@ -98,6 +98,20 @@ public sealed class PredictValidationTests(PredictGatewayFixture gateway)
     }
 
     [Fact]
+    public async Task A_streamed_body_without_length_is_cut_off_at_the_limit_with_413()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"items\":[" + string.Join(",", Enumerable.Repeat(GoodNamed, 256)) + "]}");
+        using var content = new StreamContent(new MemoryStream(body));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/predict/batch") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await gateway.Client.SendAsync(request).WaitAsync(PredictHttp.Timeout);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Refused_requests_are_counted_by_outcome()
     {
         var before = await PredictHttp.MetricAsync(gateway.Client, "predict_predictions_total", "outcome=\"invalid\"");

@@ -8,7 +8,9 @@ namespace Chat.Gateway.Predict.Internal;
 /// Coalesces concurrent requests for one model version into single ONNX Runtime calls. One loop owns
 /// the model's input/output buffers: it takes the first waiting request, keeps the window open for up
 /// to MaxWaitMicroseconds or until MaxBatchSize rows are in, runs the batch and completes each caller.
-/// A request larger than the window (a batch endpoint call) runs alone.
+/// A request larger than the window (a batch endpoint call) runs alone. The window closes early once
+/// every predict request in flight in the process is in the batch: nobody else can join, so waiting
+/// would only add latency (a lone client pays no batching delay).
 /// </summary>
 internal sealed class MicroBatcher : IAsyncDisposable
 {
@@ -20,11 +22,13 @@ internal sealed class MicroBatcher : IAsyncDisposable
     private readonly long _maxWait;
     private readonly float[] _features;
     private readonly float[] _probabilities;
+    private readonly Func<int> _requestsInFlight;
     private readonly Task _loop;
 
-    public MicroBatcher(ClassifierModel model, MicroBatchOptions options, int maxRequestRows)
+    public MicroBatcher(ClassifierModel model, MicroBatchOptions options, int maxRequestRows, Func<int> requestsInFlight)
     {
         _model = model;
+        _requestsInFlight = requestsInFlight;
         _maxRows = options.MaxBatchSize;
         _maxWait = options.MaxWaitMicroseconds * Stopwatch.Frequency / 1_000_000;
         var capacity = Math.Max(_maxRows, maxRequestRows);
@@ -78,6 +82,7 @@ internal sealed class MicroBatcher : IAsyncDisposable
 
             batch.Add(first);
             var rows = first.Rows;
+            var requests = 1;
             var deadline = Stopwatch.GetTimestamp() + _maxWait;
             while (rows < _maxRows)
             {
@@ -91,7 +96,13 @@ internal sealed class MicroBatcher : IAsyncDisposable
 
                     batch.Add(next);
                     rows += next.Rows;
+                    requests++;
                     continue;
+                }
+
+                if (requests >= _requestsInFlight())
+                {
+                    break;
                 }
 
                 var remaining = deadline - Stopwatch.GetTimestamp();

@@ -31,6 +31,7 @@ internal static partial class PredictEndpoints
         HttpContext http, string? name, PredictionService service, PredictOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        using var inFlight = service.Track();
         if (Resolve(http, name, service) is not { } model)
         {
             return ResolveProblem(http, name, service);
@@ -68,6 +69,7 @@ internal static partial class PredictEndpoints
         HttpContext http, string? name, PredictionService service, PredictOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        using var inFlight = service.Track();
         if (Resolve(http, name, service) is not { } model)
         {
             return ResolveProblem(http, name, service);
@@ -126,7 +128,7 @@ internal static partial class PredictEndpoints
         name ??= service.DefaultModel;
         if (!service.Loaded)
         {
-            return Refuse("overloaded", PredictProblems.Unavailable(http.Response, "Classifiers are still loading."));
+            return Refuse("not_ready", PredictProblems.Unavailable(http.Response, "Classifiers are still loading."));
         }
 
         var versions = service.Registry.Versions(name);

@@ -10,7 +10,7 @@ internal static class PredictMetrics
 {
     public const string Unknown = "unknown";
 
-    /// <summary>Predicted rows by outcome <c>ok</c>; refused requests by <c>invalid</c>, <c>not_found</c>, <c>too_large</c>, <c>overloaded</c>, <c>error</c>.</summary>
+    /// <summary>Predicted rows by outcome <c>ok</c>; refused requests by <c>invalid</c>, <c>not_found</c>, <c>too_large</c>, <c>not_ready</c>, <c>overloaded</c>, <c>error</c>.</summary>
     public static readonly Counter Predictions = Metrics.CreateCounter(
         "predict_predictions_total",
         "Predictions (rows) answered, and requests refused, by model, version and outcome.",

@@ -17,6 +17,7 @@ internal sealed class PredictionService(
 {
     private readonly ConcurrentDictionary<ClassifierModel, Lazy<MicroBatcher>> _batchers = new();
     private volatile bool _loaded;
+    private int _requestsInFlight;
 
     public ClassifierRegistry Registry => registry;
 
@@ -26,6 +27,9 @@ internal sealed class PredictionService(
     public bool Loaded => _loaded;
 
     public void MarkLoaded() => _loaded = true;
+
+    /// <summary>Counts a predict request as in flight until the returned scope ends (the micro-batchers' "anyone else coming?").</summary>
+    public InFlightScope Track() => new(this);
 
     /// <summary>Probabilities for one row, and whether the cache answered.</summary>
     public async Task<(float[] Probabilities, bool Cached)> PredictOneAsync(ClassifierModel model, float[] row, CancellationToken cancellationToken)
@@ -103,7 +107,20 @@ internal sealed class PredictionService(
 
     private Task<float[]> ComputeAsync(ClassifierModel model, float[] features, int rows)
     {
-        var batcher = _batchers.GetOrAdd(model, m => new Lazy<MicroBatcher>(() => new MicroBatcher(m, microBatchOptions.Value, predictOptions.Value.MaxBatchItems))).Value;
+        var batcher = _batchers.GetOrAdd(model, m => new Lazy<MicroBatcher>(() => new MicroBatcher(m, microBatchOptions.Value, predictOptions.Value.MaxBatchItems, () => Volatile.Read(ref _requestsInFlight)))).Value;
         return batcher.TryPredict(features, rows) ?? throw new PredictOverloadedException(model);
+    }
+
+    internal readonly struct InFlightScope : IDisposable
+    {
+        private readonly PredictionService _service;
+
+        public InFlightScope(PredictionService service)
+        {
+            _service = service;
+            Interlocked.Increment(ref service._requestsInFlight);
+        }
+
+        public void Dispose() => Interlocked.Decrement(ref _service._requestsInFlight);
     }
 }
