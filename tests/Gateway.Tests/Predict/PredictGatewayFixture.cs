@@ -41,9 +41,3 @@ public sealed class PredictGatewayFixture : IAsyncLifetime
         }
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class PredictGatewayCollection : ICollectionFixture<PredictGatewayFixture>
-{
-    public const string Name = "predict-gateway";
-}

@@ -54,21 +54,28 @@ internal static class PredictHttp
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Polls /ready until 200 (the classifiers loaded).</summary>
+    /// <summary>
+    /// Polls /ready until the <c>classifiers</c> component has loaded. Only that component is awaited:
+    /// the chat model may be absent or still loading in the same process, and the predict API does
+    /// not depend on it.
+    /// </summary>
     public static async Task WaitReadyAsync(HttpClient client)
     {
         var deadline = DateTime.UtcNow + Timeout;
         while (true)
         {
             using var response = await client.GetAsync(new Uri("/ready", UriKind.Relative)).WaitAsync(Timeout);
-            if (response.StatusCode == HttpStatusCode.OK)
+            var text = await response.Content.ReadAsStringAsync().WaitAsync(Timeout);
+            var components = JsonDocument.Parse(text).RootElement.GetProperty("components");
+            if (components.TryGetProperty("classifiers", out var state) && state.GetString() != "loading")
             {
+                Assert.StartsWith(BreastCancerData.ModelName + "@", state.GetString(), StringComparison.Ordinal);
                 return;
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("gateway not ready: " + await response.Content.ReadAsStringAsync().WaitAsync(Timeout));
+                throw new TimeoutException("classifiers not loaded: " + text);
             }
 
             await Task.Delay(50).WaitAsync(Timeout);

@@ -3,8 +3,6 @@ using System.Text.Json;
 
 namespace Chat.ModelBuilder.Classifier.Internal;
 
-internal sealed record ClassifierBuildResult(string Name, string Version, string Folder, double CrossValidatedAccuracy, double TrainingAccuracy);
-
 /// <summary>Train, cross-validate, write: the steps of the classifier verb.</summary>
 internal static class ClassifierBuild
 {
