@@ -32,18 +32,8 @@ internal static partial class PredictEndpoints
     {
         var started = Stopwatch.GetTimestamp();
         using var inFlight = service.Track();
-        if (Resolve(http, name, service) is not { } model)
-        {
-            return ResolveProblem(http, name, service);
-        }
-
-        var (problem, parsed) = await RequestBody.ReadJsonAsync(
-            http.Request,
-            options.MaxBodyBytes,
-            model,
-            static (body, m) => (Error: PredictRequestReader.ReadSingle(body, m, out var row), Row: row),
-            cancellationToken).ConfigureAwait(false);
-        if (Refused(model, problem, parsed.Error) is { } refusal)
+        var (refusal, model, row, _) = await ReadRequestAsync(http, name, batch: false, service, options, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
             return refusal;
         }
@@ -52,7 +42,7 @@ internal static partial class PredictEndpoints
         bool cached;
         try
         {
-            (probabilities, cached) = await service.PredictOneAsync(model, parsed.Row, cancellationToken).ConfigureAwait(false);
+            (probabilities, cached) = await service.PredictOneAsync(model, row, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Failure(http, model, e, logger) is { } failure)
         {
@@ -70,18 +60,8 @@ internal static partial class PredictEndpoints
     {
         var started = Stopwatch.GetTimestamp();
         using var inFlight = service.Track();
-        if (Resolve(http, name, service) is not { } model)
-        {
-            return ResolveProblem(http, name, service);
-        }
-
-        var (problem, parsed) = await RequestBody.ReadJsonAsync(
-            http.Request,
-            options.MaxBodyBytes,
-            (Model: model, options.MaxBatchItems),
-            static (body, s) => (Error: PredictRequestReader.ReadBatch(body, s.Model, s.MaxBatchItems, out var features, out var rows), Features: features, Rows: rows),
-            cancellationToken).ConfigureAwait(false);
-        if (Refused(model, problem, parsed.Error) is { } refusal)
+        var (refusal, model, features, rows) = await ReadRequestAsync(http, name, batch: true, service, options, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
             return refusal;
         }
@@ -89,22 +69,45 @@ internal static partial class PredictEndpoints
         float[] probabilities;
         try
         {
-            probabilities = await service.PredictManyAsync(model, parsed.Features, parsed.Rows, cancellationToken).ConfigureAwait(false);
+            probabilities = await service.PredictManyAsync(model, features, rows, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Failure(http, model, e, logger) is { } failure)
         {
             return failure;
         }
 
-        PredictMetrics.Predictions.WithLabels(model.Name, model.Version, "ok").Inc(parsed.Rows);
+        PredictMetrics.Predictions.WithLabels(model.Name, model.Version, "ok").Inc(rows);
         var labels = model.LabelCount;
-        var results = new PredictionResult[parsed.Rows];
+        var results = new PredictionResult[rows];
         for (var r = 0; r < results.Length; r++)
         {
             results[r] = Result(model, probabilities.AsSpan(r * labels, labels));
         }
 
         return TypedResults.Ok(new BatchPredictResponse(results, model.Name, model.Version, Milliseconds(started)));
+    }
+
+    /// <summary>
+    /// Resolves the model, then reads the body into rows (one row for <c>features</c>, up to
+    /// Predict:MaxBatchItems for <c>items</c>); a refusal is the problem to answer instead.
+    /// </summary>
+    private static async Task<(ProblemHttpResult? Refusal, ClassifierModel Model, float[] Features, int Rows)> ReadRequestAsync(
+        HttpContext http, string? name, bool batch, PredictionService service, PredictOptions options, CancellationToken cancellationToken)
+    {
+        if (Resolve(http, name, service) is not { } model)
+        {
+            return (ResolveProblem(http, name, service), null!, [], 0);
+        }
+
+        var (problem, parsed) = await RequestBody.ReadJsonAsync(
+            http.Request,
+            options.MaxBodyBytes,
+            (Model: model, MaxItems: batch ? options.MaxBatchItems : 0),
+            static (body, s) => s.MaxItems == 0
+                ? (Error: PredictRequestReader.ReadSingle(body, s.Model, out var row), Features: row, Rows: 1)
+                : (Error: PredictRequestReader.ReadBatch(body, s.Model, s.MaxItems, out var features, out var rows), Features: features, Rows: rows),
+            cancellationToken).ConfigureAwait(false);
+        return (Refused(model, problem, parsed.Error), model, parsed.Features, parsed.Rows);
     }
 
     /// <summary>The model named by the route (or the default) at the version asked by query or header (or the newest).</summary>
