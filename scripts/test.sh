@@ -14,7 +14,7 @@ else
   echo "GENAI_FIXTURES unset: conformance tests on reference-built models will be skipped."
 fi
 
-"$root/scripts/install-test-deps.sh" curl
+"$root/scripts/install-test-deps.sh" curl redis-server
 
 dotnet build Chat.sln -c Release -nologo -v q
 dotnet test Chat.sln -c Release --no-build -nologo -v q --logger "console;verbosity=normal" "$@"

@@ -2,6 +2,7 @@ using Chat.Gateway.Chat;
 using Chat.Gateway.Health;
 using Chat.Gateway.Observability;
 using Chat.Gateway.OpenAi;
+using Chat.Gateway.Predict;
 using Prometheus;
 using Scalar.AspNetCore;
 
@@ -21,6 +22,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         app.MapOpenAiApi();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", options => options.WithTitle("Chat gateway"));
+        app.MapPredictApi();
         return app;
     }
 }

@@ -78,6 +78,8 @@ public sealed class GatewayProcess : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             if (_process.HasExited)
             {
+                // Let the redirected output drain, so the message carries the reason the gateway gave.
+                _process.WaitForExit();
                 throw new InvalidOperationException($"Gateway exited with code {_process.ExitCode}:\n{Output}");
             }
 

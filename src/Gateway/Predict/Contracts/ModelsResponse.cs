@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+using Chat.Gateway.Predict.Catalog;
+
+namespace Chat.Gateway.Predict.Contracts;
+
+/// <summary>Answer of <c>GET /models</c>.</summary>
+public sealed record ModelsResponse([property: JsonPropertyName("models")] IReadOnlyList<ModelCatalogEntry> Models);
