@@ -27,6 +27,7 @@ public static class ChatEngineServiceCollectionExtensions
         services.AddSingleton<ChatModelHost>();
         services.AddSingleton<IGenerationEngineProvider>(sp => sp.GetRequiredService<ChatModelHost>());
         services.AddHostedService(sp => sp.GetRequiredService<ChatModelHost>());
+        services.AddSingleton<Catalog.IModelCatalogContributor, DecoderCatalogContributor>();
         return services;
     }
 }

@@ -39,7 +39,7 @@ public static class OpenAiApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         v1.MapGet("/models", GetModels)
-            .WithName("Models")
+            .WithName("OpenAiModels")
             .WithSummary("The served model (empty until it has loaded).");
         return routes;
     }

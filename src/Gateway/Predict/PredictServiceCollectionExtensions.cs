@@ -1,4 +1,4 @@
-using Chat.Gateway.Predict.Catalog;
+using Chat.Gateway.Catalog;
 using Chat.Gateway.Predict.Contracts;
 using Chat.Gateway.Predict.Internal;
 using Chat.Inference.Classification;

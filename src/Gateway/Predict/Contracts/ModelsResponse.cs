@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Chat.Gateway.Predict.Catalog;
+using Chat.Gateway.Catalog;
 
 namespace Chat.Gateway.Predict.Contracts;
 

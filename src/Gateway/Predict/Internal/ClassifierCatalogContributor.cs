@@ -1,4 +1,4 @@
-using Chat.Gateway.Predict.Catalog;
+using Chat.Gateway.Catalog;
 
 namespace Chat.Gateway.Predict.Internal;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Chat.Gateway.Predict.Catalog;
+using Chat.Gateway.Catalog;
 using Chat.Gateway.Predict.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 

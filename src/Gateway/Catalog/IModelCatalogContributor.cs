@@ -1,4 +1,4 @@
-namespace Chat.Gateway.Predict.Catalog;
+namespace Chat.Gateway.Catalog;
 
 /// <summary>
 /// A source of entries for <c>GET /models</c>. The classifier registry is one; the chat side

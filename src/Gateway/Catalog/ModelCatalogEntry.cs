@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Chat.Gateway.Predict.Catalog;
+namespace Chat.Gateway.Catalog;
 
 /// <summary>One model in <c>GET /models</c>: its id, its kind (<c>classifier</c>, <c>decoder</c>) and its versions, newest first.</summary>
 public sealed record ModelCatalogEntry(

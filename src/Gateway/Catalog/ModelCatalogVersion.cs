@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Chat.Gateway.Predict.Catalog;
+namespace Chat.Gateway.Catalog;
 
 /// <summary>One loaded version and its metadata document, shown as-is.</summary>
 public sealed record ModelCatalogVersion(
