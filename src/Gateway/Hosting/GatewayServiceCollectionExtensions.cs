@@ -4,6 +4,7 @@ using Chat.Gateway.Health;
 using Chat.Gateway.Observability;
 using Chat.Gateway.Options;
 using Chat.Gateway.Pipeline;
+using Chat.Gateway.Streams;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
 
@@ -27,6 +28,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddChatModelHost();
         services.AddDecoderEngine();
         services.AddChatPipeline();
+        services.AddStreamRegistry();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
         services.AddOpenApi();
         return builder;
