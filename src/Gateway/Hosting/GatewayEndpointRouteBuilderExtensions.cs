@@ -2,6 +2,7 @@ using Chat.Gateway.Chat;
 using Chat.Gateway.Health;
 using Chat.Gateway.Observability;
 using Chat.Gateway.OpenAi;
+using Chat.Gateway.Realtime;
 using Prometheus;
 using Scalar.AspNetCore;
 
@@ -19,6 +20,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         app.MapMetricsApi();
         app.MapChatApi();
         app.MapOpenAiApi();
+        app.MapRealtime();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", options => options.WithTitle("Chat gateway"));
         return app;

@@ -4,6 +4,7 @@ using Chat.Gateway.Health;
 using Chat.Gateway.Observability;
 using Chat.Gateway.Options;
 using Chat.Gateway.Pipeline;
+using Chat.Gateway.Realtime;
 using Chat.Gateway.Streams;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
@@ -29,6 +30,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddDecoderEngine();
         services.AddChatPipeline();
         services.AddStreamRegistry();
+        services.AddRealtime();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
         services.AddOpenApi();
         return builder;
