@@ -1,4 +1,5 @@
 using System.Net;
+using Chat.Gateway.Observability;
 
 namespace Chat.Gateway.Streams;
 
@@ -11,34 +12,15 @@ namespace Chat.Gateway.Streams;
 public static class ClientIdentity
 {
     public const string HeaderName = "X-Client-Id";
-    private const int MaxLength = 128;
 
     public static string Of(HttpContext context)
     {
         var header = context.Request.Headers[HeaderName].ToString();
-        if (IsAcceptable(header))
+        if (RequestIdMiddleware.IsAcceptable(header))
         {
             return "client:" + header;
         }
 
         return "ip:" + (context.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
-    }
-
-    private static bool IsAcceptable(string value)
-    {
-        if (value.Length is 0 or > MaxLength)
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (c is < '!' or > '~')
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }
