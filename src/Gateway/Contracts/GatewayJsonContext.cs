@@ -18,6 +18,7 @@ namespace Chat.Gateway.Contracts;
 [JsonSerializable(typeof(CompletionResponse))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(UsageDto))]
+[JsonSerializable(typeof(WebSocketEnvelope))]
 [JsonSerializable(typeof(ReadinessReport))]
 [JsonSerializable(typeof(HealthStatus))]
 public sealed partial class GatewayJsonContext : JsonSerializerContext;

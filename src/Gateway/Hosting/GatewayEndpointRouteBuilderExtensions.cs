@@ -3,6 +3,7 @@ using Chat.Gateway.Health;
 using Chat.Gateway.Observability;
 using Chat.Gateway.OpenAi;
 using Chat.Gateway.Predict;
+using Chat.Gateway.Realtime;
 using Prometheus;
 using Scalar.AspNetCore;
 
@@ -20,6 +21,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         app.MapMetricsApi();
         app.MapChatApi();
         app.MapOpenAiApi();
+        app.MapRealtime();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", options => options.WithTitle("Chat gateway"));
         app.MapPredictApi();

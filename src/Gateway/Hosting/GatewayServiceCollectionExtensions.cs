@@ -5,6 +5,8 @@ using Chat.Gateway.Observability;
 using Chat.Gateway.Options;
 using Chat.Gateway.Pipeline;
 using Chat.Gateway.Predict;
+using Chat.Gateway.Realtime;
+using Chat.Gateway.Streams;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
 
@@ -28,6 +30,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddChatModelHost();
         services.AddDecoderEngine();
         services.AddChatPipeline();
+        services.AddStreamRegistry();
+        services.AddRealtime();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
         services.AddOpenApi();
         builder.AddPredictions();

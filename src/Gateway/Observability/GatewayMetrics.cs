@@ -36,6 +36,16 @@ public sealed class GatewayMetrics
         CancelledTokens = factory.CreateCounter("gateway_cancelled_tokens_total", "Tokens generated for streams that were cancelled before they finished.");
         ActiveStreams = factory.CreateGauge("gateway_active_streams", "Streaming responses in progress, by transport.", new GaugeConfiguration { LabelNames = ["transport"] });
         Requests = factory.CreateCounter("gateway_requests_total", "Generation requests by route and outcome.", new CounterConfiguration { LabelNames = ["route", "outcome"] });
+        ActiveConnections = factory.CreateGauge("gateway_active_connections", "Open realtime connections, by transport.", new GaugeConfiguration { LabelNames = ["transport"] });
+        RegistryStreams = factory.CreateGauge("gateway_registry_streams", "Generations held by the stream registry, by state (live, finished).", new GaugeConfiguration { LabelNames = ["state"] });
+        StreamBufferBytes = factory.CreateGauge("gateway_stream_buffer_bytes", "Approximate bytes held by the replay buffers of all streams.");
+        StreamDisconnects = factory.CreateCounter("gateway_stream_disconnects_total", "Subscribers that left a stream before its end, by transport.", new CounterConfiguration { LabelNames = ["transport"] });
+        StreamResumes = factory.CreateCounter("gateway_stream_resumes_total", "Attempts to attach to an existing stream, by transport and outcome.", new CounterConfiguration { LabelNames = ["transport", "outcome"] });
+        ReplayedEvents = factory.CreateCounter("gateway_stream_replayed_events_total", "Events replayed from a buffer to a resuming subscriber, by transport.", new CounterConfiguration { LabelNames = ["transport"] });
+        GraceCancellations = factory.CreateCounter("gateway_stream_grace_cancellations_total", "Generations cancelled because no client attached within the disconnect grace period.");
+        SlowSubscribers = factory.CreateCounter("gateway_stream_slow_subscribers_total", "Subscribers detached for falling too far behind their generation, by transport.", new CounterConfiguration { LabelNames = ["transport"] });
+        StreamEvictions = factory.CreateCounter("gateway_stream_evictions_total", "Finished streams forgotten, by reason (expired, memory).", new CounterConfiguration { LabelNames = ["reason"] });
+        RealtimeErrors = factory.CreateCounter("gateway_realtime_errors_total", "Typed errors sent to realtime clients, by transport and error type.", new CounterConfiguration { LabelNames = ["transport", "type"] });
         _modelInfo = factory.CreateGauge("gateway_model_info", "The loaded chat model (value 1).", new GaugeConfiguration { LabelNames = ["model", "type", "context_length"] });
     }
 
@@ -58,6 +68,26 @@ public sealed class GatewayMetrics
     public Gauge ActiveStreams { get; }
 
     public Counter Requests { get; }
+
+    public Gauge ActiveConnections { get; }
+
+    public Gauge RegistryStreams { get; }
+
+    public Gauge StreamBufferBytes { get; }
+
+    public Counter StreamDisconnects { get; }
+
+    public Counter StreamResumes { get; }
+
+    public Counter ReplayedEvents { get; }
+
+    public Counter GraceCancellations { get; }
+
+    public Counter SlowSubscribers { get; }
+
+    public Counter StreamEvictions { get; }
+
+    public Counter RealtimeErrors { get; }
 
     public void SetModelInfo(ModelDescriptor model) =>
         _modelInfo.WithLabels(model.Id, model.Type, model.ContextLength.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(1);

@@ -26,7 +26,8 @@ public sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestIdM
         }
     }
 
-    private static bool IsAcceptable(string value)
+    /// <summary>Short printable ASCII without spaces: safe to echo in headers and logs (also the rule for <c>X-Client-Id</c>).</summary>
+    internal static bool IsAcceptable(string value)
     {
         if (value.Length is 0 or > MaxLength)
         {

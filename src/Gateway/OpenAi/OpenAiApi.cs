@@ -6,6 +6,7 @@ using Chat.Gateway.Observability;
 using Chat.Gateway.Options;
 using Chat.Gateway.Pipeline;
 using Chat.Gateway.Streaming;
+using Chat.Gateway.Streams;
 using Chat.Gateway.Validation;
 using Microsoft.Extensions.Options;
 
@@ -45,7 +46,7 @@ public static class OpenAiApi
     }
 
     private static async Task<IResult> PostChatCompletions(
-        HttpContext context, ChatGenerator generator, IGenerationEngineProvider provider, GatewayMetrics metrics, IOptions<ChatApiOptions> options, ILoggerFactory loggers)
+        HttpContext context, ChatGenerator generator, IGenerationEngineProvider provider, StreamRegistry registry, GatewayMetrics metrics, IOptions<ChatApiOptions> options, ILoggerFactory loggers)
     {
         var request = await RequestBodyReader.ReadAsync(context, GatewayJsonContext.Default.ChatCompletionRequest, options.Value.MaxRequestBodyBytes).ConfigureAwait(false);
         var validator = new RequestValidator(options.Value);
@@ -56,25 +57,25 @@ public static class OpenAiApi
         var model = CheckModel(request.Model, provider);
 
         var prepared = await generator.PrepareChatAsync(turns, parameters, context.RequestAborted).ConfigureAwait(false);
-        var id = "chatcmpl-" + ChatApi.NewStreamId();
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var updates = generator.StreamAsync(prepared, context.RequestAborted);
+        var subscription = registry.Start(generator, prepared, ClientIdentity.Of(context), request.Stream == true ? "openai_sse" : "json");
+        var id = "chatcmpl-" + subscription.Stream.Id;
         if (request.Stream == true)
         {
-            var writer = new OpenAiChunkWriter(context, id, created, model, chat: true, request.StreamOptions?.IncludeUsage == true, promptTokenIds: null);
-            await GenerationStreamer.StreamAsync(context, updates, writer, prepared.PromptTokens, metrics, loggers.CreateLogger(typeof(OpenAiApi))).ConfigureAwait(false);
+            var writer = new OpenAiChunkWriter(context, subscription.Stream.Id, id, created, model, chat: true, request.StreamOptions?.IncludeUsage == true, promptTokenIds: null);
+            await GenerationStreamer.StreamAsync(context, subscription, writer, metrics, loggers.CreateLogger(typeof(OpenAiApi))).ConfigureAwait(false);
             return Results.Empty;
         }
 
-        var result = await GenerationResult.CollectAsync(updates, context.RequestAborted).ConfigureAwait(false);
+        var result = await GenerationResult.CollectAsync(context, subscription).ConfigureAwait(false);
         var response = new ChatCompletionResponse(id, "chat.completion", created, model,
             [new ChatCompletionChoice(0, new ChatMessageDto("assistant", result.Text), result.FinishReasonText)],
-            result.ToUsage(prepared.PromptTokens));
+            result.Usage);
         return TypedResults.Json(response, GatewayJsonContext.Default.ChatCompletionResponse);
     }
 
     private static async Task<IResult> PostCompletions(
-        HttpContext context, ChatGenerator generator, IGenerationEngineProvider provider, GatewayMetrics metrics, IOptions<ChatApiOptions> options, ILoggerFactory loggers)
+        HttpContext context, ChatGenerator generator, IGenerationEngineProvider provider, StreamRegistry registry, GatewayMetrics metrics, IOptions<ChatApiOptions> options, ILoggerFactory loggers)
     {
         var request = await RequestBodyReader.ReadAsync(context, GatewayJsonContext.Default.CompletionRequest, options.Value.MaxRequestBodyBytes).ConfigureAwait(false);
         var validator = new RequestValidator(options.Value);
@@ -88,22 +89,22 @@ public static class OpenAiApi
         validator.ThrowIfInvalid();
         var model = CheckModel(request.Model, provider);
 
-        var clientId = context.Connection.RemoteIpAddress?.ToString() ?? "";
-        var prepared = generator.PrepareCompletion(request.Prompt!.Text, request.Prompt.TokenIds, parameters, clientId);
+        var owner = ClientIdentity.Of(context);
+        var prepared = generator.PrepareCompletion(request.Prompt!.Text, request.Prompt.TokenIds, parameters, owner);
         var promptIds = request.ReturnTokenIds == true ? prepared.EngineRequest!.PromptTokenIds : null;
-        var id = "cmpl-" + ChatApi.NewStreamId();
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var updates = generator.StreamAsync(prepared, context.RequestAborted);
+        var subscription = registry.Start(generator, prepared, owner, request.Stream == true ? "openai_sse" : "json");
+        var id = "cmpl-" + subscription.Stream.Id;
         if (request.Stream == true)
         {
-            var writer = new OpenAiChunkWriter(context, id, created, model, chat: false, request.StreamOptions?.IncludeUsage == true, promptIds);
-            await GenerationStreamer.StreamAsync(context, updates, writer, prepared.PromptTokens, metrics, loggers.CreateLogger(typeof(OpenAiApi))).ConfigureAwait(false);
+            var writer = new OpenAiChunkWriter(context, subscription.Stream.Id, id, created, model, chat: false, request.StreamOptions?.IncludeUsage == true, promptIds);
+            await GenerationStreamer.StreamAsync(context, subscription, writer, metrics, loggers.CreateLogger(typeof(OpenAiApi))).ConfigureAwait(false);
             return Results.Empty;
         }
 
-        var result = await GenerationResult.CollectAsync(updates, context.RequestAborted).ConfigureAwait(false);
+        var result = await GenerationResult.CollectAsync(context, subscription).ConfigureAwait(false);
         var choice = new CompletionChoice(0, result.Text, result.FinishReasonText, promptIds, promptIds is null ? null : result.TokenIds);
-        var response = new CompletionResponse(id, "text_completion", created, model, [choice], result.ToUsage(prepared.PromptTokens));
+        var response = new CompletionResponse(id, "text_completion", created, model, [choice], result.Usage);
         return TypedResults.Json(response, GatewayJsonContext.Default.CompletionResponse);
     }
 

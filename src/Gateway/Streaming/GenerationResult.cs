@@ -1,70 +1,74 @@
 using System.Text;
 using Chat.Gateway.Contracts;
-using Chat.Inference.Engine;
+using Chat.Gateway.Streams;
 
 namespace Chat.Gateway.Streaming;
 
-/// <summary>What a finished generation amounts to: its text, token ids, finish reason and usage.</summary>
+/// <summary>What a finished generation amounts to: its text, token ids, finish reason, usage and timings.</summary>
 internal sealed class GenerationResult
 {
     private readonly StringBuilder _text = new();
     private readonly List<int> _tokenIds = [];
 
+    private GenerationResult(string streamId)
+    {
+        StreamId = streamId;
+    }
+
+    public string StreamId { get; }
+
     public string Text => _text.ToString();
 
     public IReadOnlyList<int> TokenIds => _tokenIds;
 
-    public FinishReason FinishReason { get; private set; } = FinishReason.Cancelled;
+    public string FinishReasonText { get; private set; } = "cancelled";
 
-    public GenerationUsage? Usage { get; private set; }
+    public UsageDto Usage { get; private set; } = new(0, 0, 0);
 
-    public bool IsComplete { get; private set; }
+    public TimingsDto Timings { get; private set; } = new(0, 0, 0, 0);
 
-    public void Add(GenerationUpdate update)
+    /// <summary>A non-streaming route's answer: the whole stream read, detached, and its id in the <c>X-Stream-Id</c> header.</summary>
+    public static async Task<GenerationResult> CollectAsync(HttpContext context, StreamSubscription subscription)
     {
-        _text.Append(update.Text);
-        if (update.TokenId >= 0)
+        await using (subscription.ConfigureAwait(false))
         {
-            _tokenIds.Add(update.TokenId);
-        }
-
-        if (update.FinishReason is { } reason)
-        {
-            FinishReason = reason;
-            Usage = update.Usage;
-            IsComplete = true;
+            var result = await CollectAsync(subscription, context.RequestAborted).ConfigureAwait(false);
+            context.Response.Headers[StreamEventWriter.StreamIdHeader] = result.StreamId;
+            return result;
         }
     }
 
-    /// <summary>Drives a whole stream (the non-streaming routes use the same path as the streaming ones).</summary>
-    public static async Task<GenerationResult> CollectAsync(IAsyncEnumerable<GenerationUpdate> updates, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a whole stream (the non-streaming routes are subscribers like the streaming ones, so their
+    /// generation too has a stream id and outlives a dropped client for the grace period).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The generation failed after it began.</exception>
+    public static async Task<GenerationResult> CollectAsync(StreamSubscription subscription, CancellationToken cancellationToken)
     {
-        var result = new GenerationResult();
-        await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await subscription.WaitForStartAsync(cancellationToken).ConfigureAwait(false);
+        var result = new GenerationResult(subscription.Stream.Id);
+        await foreach (var item in subscription.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            result.Add(update);
+            switch (item.Kind)
+            {
+                case StreamEventKind.Token:
+                    result._text.Append(item.Text);
+                    if (item.TokenId >= 0)
+                    {
+                        result._tokenIds.Add(item.TokenId);
+                    }
+
+                    break;
+                case StreamEventKind.Done:
+                    result.FinishReasonText = item.FinishReason!;
+                    result.Usage = item.Usage!;
+                    result.Timings = item.Timings!;
+                    break;
+                default:
+                    throw new InvalidOperationException($"The generation failed ({item.Error!.Type}): {item.Error.Message}");
+            }
         }
 
         return result;
     }
-
-    public UsageDto ToUsage(int promptTokens)
-    {
-        var prompt = Usage?.PromptTokens ?? promptTokens;
-        var completion = Usage?.CompletionTokens ?? _tokenIds.Count;
-        return new UsageDto(prompt, completion, prompt + completion);
-    }
-
-    public TimingsDto ToTimings() => Usage is { } usage
-        ? new TimingsDto(usage.TimeToFirstToken.TotalMilliseconds, usage.TokensPerSecond, usage.QueueTime.TotalMilliseconds, usage.TotalTime.TotalMilliseconds)
-        : new TimingsDto(0, 0, 0, 0);
-
-    public string FinishReasonText => ToWire(FinishReason);
-
-    public static string ToWire(FinishReason reason) => reason switch
-    {
-        FinishReason.Stop => "stop",
-        FinishReason.Length => "length",
-        _ => "cancelled",
-    };
 }

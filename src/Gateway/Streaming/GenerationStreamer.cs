@@ -1,67 +1,61 @@
 using Chat.Gateway.Hosting;
 using Chat.Gateway.Observability;
-using Chat.Inference.Engine;
+using Chat.Gateway.Streams;
 
 namespace Chat.Gateway.Streaming;
 
 /// <summary>
-/// Drives one generation into a transport's writer. The first step runs before anything is sent, so
-/// admission failures (engine over capacity) still become a 503 problem; after that the stream is
-/// committed: tokens are flushed as they come, a failure becomes the transport's error event, and a
-/// client that goes away cancels the engine sequence through <see cref="HttpContext.RequestAborted"/>.
+/// Relays one stream subscription into a transport's writer. Waiting for the generation's start comes
+/// before anything is sent, so admission failures (engine over capacity) still become a 503 problem;
+/// after that the response is committed: events are flushed as they come and a failure becomes the
+/// transport's error event. A client that goes away only detaches: the registry keeps the generation
+/// for the disconnect grace period (so it can be resumed), then cancels it.
 /// </summary>
 internal static partial class GenerationStreamer
 {
-    public static async Task StreamAsync(
-        HttpContext context,
-        IAsyncEnumerable<GenerationUpdate> updates,
-        StreamEventWriter writer,
-        int promptTokens,
-        GatewayMetrics metrics,
-        ILogger logger)
+    public static async Task StreamAsync(HttpContext context, StreamSubscription subscription, StreamEventWriter writer, GatewayMetrics metrics, ILogger logger)
     {
         var aborted = context.RequestAborted;
-        await using var stream = updates.GetAsyncEnumerator(aborted);
-        var hasUpdate = await stream.MoveNextAsync().ConfigureAwait(false);
+        await using var detach = subscription.ConfigureAwait(false);
+        await subscription.WaitForStartAsync(aborted).ConfigureAwait(false);
 
         await writer.StartAsync(aborted).ConfigureAwait(false);
         var active = metrics.ActiveStreams.WithLabels(writer.Transport);
         active.Inc();
-        var result = new GenerationResult();
         try
         {
-            while (hasUpdate)
+            await foreach (var item in subscription.ReadAllAsync(aborted).ConfigureAwait(false))
             {
-                var update = stream.Current;
-                result.Add(update);
-                await writer.WriteUpdateAsync(update, aborted).ConfigureAwait(false);
-                if (update.IsFinal)
+                switch (item.Kind)
                 {
-                    break;
+                    case StreamEventKind.Token:
+                        await writer.WriteTokenAsync(item, aborted).ConfigureAwait(false);
+                        break;
+                    case StreamEventKind.Done:
+                        await writer.WriteDoneAsync(item, aborted).ConfigureAwait(false);
+                        RequestOutcome.Set(context, item.FinishReason == "cancelled" ? RequestOutcome.Cancelled : RequestOutcome.Ok);
+                        break;
+                    default:
+                        await writer.WriteErrorAsync(item.Error!.Type, item.Error.Message, aborted).ConfigureAwait(false);
+                        RequestOutcome.Set(context, RequestOutcome.Error);
+                        break;
                 }
-
-                hasUpdate = await stream.MoveNextAsync().ConfigureAwait(false);
             }
-
-            if (aborted.IsCancellationRequested)
-            {
-                RequestOutcome.Set(context, RequestOutcome.Cancelled);
-                return;
-            }
-
-            await writer.WriteDoneAsync(result, promptTokens, aborted).ConfigureAwait(false);
-            RequestOutcome.Set(context, result.FinishReason == FinishReason.Cancelled ? RequestOutcome.Cancelled : RequestOutcome.Ok);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             RequestOutcome.Set(context, RequestOutcome.Cancelled);
         }
-        catch (Exception ex)
+        catch (SlowSubscriberException ex)
+        {
+            RequestOutcome.Set(context, RequestOutcome.Error);
+            await writer.WriteErrorAsync("slow_consumer", ex.Message, aborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             RequestOutcome.Set(context, RequestOutcome.Error);
             LogStreamFailed(logger, writer.Transport, ex);
-            var type = ex is EngineOverloadedException ? "overloaded" : "server_error";
-            await writer.WriteErrorAsync(type, ex.Message, aborted).ConfigureAwait(false);
+            await writer.WriteErrorAsync("server_error", ex.Message, aborted).ConfigureAwait(false);
         }
         finally
         {

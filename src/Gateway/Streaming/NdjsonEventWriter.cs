@@ -1,5 +1,5 @@
 using Chat.Gateway.Contracts;
-using Chat.Inference.Engine;
+using Chat.Gateway.Streams;
 
 namespace Chat.Gateway.Streaming;
 
@@ -7,34 +7,33 @@ namespace Chat.Gateway.Streaming;
 /// <c>application/x-ndjson</c>: <c>{"stream_id","index","token"}</c> per token, then the done line
 /// (or an error line).
 /// </summary>
-internal sealed class NdjsonEventWriter(HttpContext context, string streamId) : StreamEventWriter(context)
+internal sealed class NdjsonEventWriter(HttpContext context, string streamId) : StreamEventWriter(context, streamId)
 {
     private static readonly ReadOnlyMemory<byte> NewLine = "\n"u8.ToArray();
-    private int _index;
 
     public override string ContentType => "application/x-ndjson";
 
     public override string Transport => "ndjson";
 
-    public override async ValueTask WriteUpdateAsync(GenerationUpdate update, CancellationToken cancellationToken)
+    public override async ValueTask WriteTokenAsync(StreamEvent token, CancellationToken cancellationToken)
     {
-        if (update.Text.Length == 0)
+        if (token.Text.Length == 0)
         {
             return;
         }
 
         var json = BeginJson(default);
         json.WriteStartObject();
-        json.WriteString("stream_id"u8, streamId);
-        json.WriteNumber("index"u8, _index++);
-        json.WriteString("token"u8, update.Text);
+        json.WriteString("stream_id"u8, StreamId);
+        json.WriteNumber("index"u8, token.Index);
+        json.WriteString("token"u8, token.Text);
         json.WriteEndObject();
         await EndAsync(NewLine, cancellationToken).ConfigureAwait(false);
     }
 
-    public override async ValueTask WriteDoneAsync(GenerationResult result, int promptTokens, CancellationToken cancellationToken)
+    public override async ValueTask WriteDoneAsync(StreamEvent done, CancellationToken cancellationToken)
     {
-        WriteJson(default, new StreamDoneLine(true, streamId, result.FinishReasonText, result.ToUsage(promptTokens), result.ToTimings()), GatewayJsonContext.Default.StreamDoneLine);
+        WriteJson(default, new StreamDoneLine(true, StreamId, done.FinishReason!, done.Usage!, done.Timings!), GatewayJsonContext.Default.StreamDoneLine);
         await EndAsync(NewLine, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Chat.Inference.Engine;
+using Chat.Gateway.Streams;
 
 namespace Chat.Gateway.Streaming;
 
@@ -22,8 +22,8 @@ internal sealed class OpenAiChunkWriter : StreamEventWriter
     private bool _first = true;
 
     /// <param name="promptTokenIds">For completions with return_token_ids: sent with the first chunk, and each chunk carries its token ids.</param>
-    public OpenAiChunkWriter(HttpContext context, string id, long created, string model, bool chat, bool includeUsage, IReadOnlyList<int>? promptTokenIds)
-        : base(context)
+    public OpenAiChunkWriter(HttpContext context, string streamId, string id, long created, string model, bool chat, bool includeUsage, IReadOnlyList<int>? promptTokenIds)
+        : base(context, streamId)
     {
         _id = id;
         _created = created;
@@ -52,10 +52,10 @@ internal sealed class OpenAiChunkWriter : StreamEventWriter
         }
     }
 
-    public override async ValueTask WriteUpdateAsync(GenerationUpdate update, CancellationToken cancellationToken)
+    public override async ValueTask WriteTokenAsync(StreamEvent token, CancellationToken cancellationToken)
     {
-        var withIds = _promptTokenIds is not null && update.TokenId >= 0;
-        if (update.Text.Length == 0 && !withIds)
+        var withIds = _promptTokenIds is not null && token.TokenId >= 0;
+        if (token.Text.Length == 0 && !withIds)
         {
             return;
         }
@@ -64,18 +64,18 @@ internal sealed class OpenAiChunkWriter : StreamEventWriter
         if (_chat)
         {
             json.WriteStartObject("delta"u8);
-            json.WriteString("content"u8, update.Text);
+            json.WriteString("content"u8, token.Text);
             json.WriteEndObject();
         }
         else
         {
-            json.WriteString("text"u8, update.Text);
+            json.WriteString("text"u8, token.Text);
             json.WriteNull("logprobs"u8);
             if (withIds)
             {
                 WriteIdsOnce(json);
                 json.WriteStartArray("token_ids"u8);
-                json.WriteNumberValue(update.TokenId);
+                json.WriteNumberValue(token.TokenId);
                 json.WriteEndArray();
             }
         }
@@ -83,7 +83,7 @@ internal sealed class OpenAiChunkWriter : StreamEventWriter
         await EndChunkAsync(json, finishReason: null, cancellationToken).ConfigureAwait(false);
     }
 
-    public override async ValueTask WriteDoneAsync(GenerationResult result, int promptTokens, CancellationToken cancellationToken)
+    public override async ValueTask WriteDoneAsync(StreamEvent done, CancellationToken cancellationToken)
     {
         var json = BeginChunk();
         if (_chat)
@@ -103,11 +103,11 @@ internal sealed class OpenAiChunkWriter : StreamEventWriter
             }
         }
 
-        await EndChunkAsync(json, result.FinishReasonText, cancellationToken).ConfigureAwait(false);
+        await EndChunkAsync(json, done.FinishReason, cancellationToken).ConfigureAwait(false);
 
         if (_includeUsage)
         {
-            var usage = result.ToUsage(promptTokens);
+            var usage = done.Usage!;
             json = BeginHeader();
             json.WriteStartArray("choices"u8);
             json.WriteEndArray();

@@ -1,5 +1,5 @@
 using Chat.Gateway.Contracts;
-using Chat.Inference.Engine;
+using Chat.Gateway.Streams;
 
 namespace Chat.Gateway.Streaming;
 
@@ -7,38 +7,36 @@ namespace Chat.Gateway.Streaming;
 /// Native server-sent events: <c>id: N</c> / <c>event: token</c> / <c>data: {"token"}</c> per token
 /// (the id lets a browser's EventSource resume with Last-Event-ID), then <c>event: done</c>.
 /// </summary>
-internal sealed class SseEventWriter(HttpContext context, string streamId) : StreamEventWriter(context)
+internal sealed class SseEventWriter(HttpContext context, string streamId) : StreamEventWriter(context, streamId)
 {
     private static readonly ReadOnlyMemory<byte> EventEnd = "\n\n"u8.ToArray();
-    private int _index;
 
     public override string ContentType => "text/event-stream";
 
     public override string Transport => "sse";
 
-    public override async ValueTask WriteUpdateAsync(GenerationUpdate update, CancellationToken cancellationToken)
+    public override async ValueTask WriteTokenAsync(StreamEvent token, CancellationToken cancellationToken)
     {
-        if (update.Text.Length == 0)
+        if (token.Text.Length == 0)
         {
             return;
         }
 
         WriteRaw("id: "u8);
         Span<byte> digits = stackalloc byte[11];
-        _index.TryFormat(digits, out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
+        token.Index.TryFormat(digits, out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
         WriteRaw(digits[..written]);
-        _index++;
         var json = BeginJson("\nevent: token\ndata: "u8);
         json.WriteStartObject();
-        json.WriteString("stream_id"u8, streamId);
-        json.WriteString("token"u8, update.Text);
+        json.WriteString("stream_id"u8, StreamId);
+        json.WriteString("token"u8, token.Text);
         json.WriteEndObject();
         await EndAsync(EventEnd, cancellationToken).ConfigureAwait(false);
     }
 
-    public override async ValueTask WriteDoneAsync(GenerationResult result, int promptTokens, CancellationToken cancellationToken)
+    public override async ValueTask WriteDoneAsync(StreamEvent done, CancellationToken cancellationToken)
     {
-        WriteJson("event: done\ndata: "u8, new StreamDoneLine(true, streamId, result.FinishReasonText, result.ToUsage(promptTokens), result.ToTimings()), GatewayJsonContext.Default.StreamDoneLine);
+        WriteJson("event: done\ndata: "u8, new StreamDoneLine(true, StreamId, done.FinishReason!, done.Usage!, done.Timings!), GatewayJsonContext.Default.StreamDoneLine);
         await EndAsync(EventEnd, cancellationToken).ConfigureAwait(false);
     }
 

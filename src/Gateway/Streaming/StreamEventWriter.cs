@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Chat.Inference.Engine;
+using Chat.Gateway.Streams;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Chat.Gateway.Streaming;
@@ -17,14 +17,20 @@ internal abstract class StreamEventWriter
     private readonly PipeWriter _pipe;
     private readonly Utf8JsonWriter _json;
 
-    protected StreamEventWriter(HttpContext context)
+    /// <summary>Response header naming the stream, so that any client (OpenAI ones too) can resume it.</summary>
+    public const string StreamIdHeader = "X-Stream-Id";
+
+    protected StreamEventWriter(HttpContext context, string streamId)
     {
         Context = context;
+        StreamId = streamId;
         _pipe = context.Response.BodyWriter;
         _json = new Utf8JsonWriter(_pipe, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     protected HttpContext Context { get; }
+
+    protected string StreamId { get; }
 
     public abstract string ContentType { get; }
 
@@ -40,14 +46,16 @@ internal abstract class StreamEventWriter
         response.Headers.CacheControl = "no-cache";
         // Reverse proxies (nginx) must not hold tokens back either.
         response.Headers["X-Accel-Buffering"] = "no";
+        response.Headers[StreamIdHeader] = StreamId;
         Context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>A non-final update (the final one may also carry released text before it ends the stream).</summary>
-    public abstract ValueTask WriteUpdateAsync(GenerationUpdate update, CancellationToken cancellationToken);
+    /// <summary>A token event (its text may be empty while the engine holds text back).</summary>
+    public abstract ValueTask WriteTokenAsync(StreamEvent token, CancellationToken cancellationToken);
 
-    public abstract ValueTask WriteDoneAsync(GenerationResult result, int promptTokens, CancellationToken cancellationToken);
+    /// <summary>The done event: finish reason, usage and timings of the whole generation.</summary>
+    public abstract ValueTask WriteDoneAsync(StreamEvent done, CancellationToken cancellationToken);
 
     public abstract ValueTask WriteErrorAsync(string type, string message, CancellationToken cancellationToken);
 

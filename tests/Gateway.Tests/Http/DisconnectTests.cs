@@ -8,11 +8,14 @@ public sealed class DisconnectTests
 {
     private static readonly TimeSpan Timeout = FakeGateway.Timeout;
 
+    // These tests check that leaving cancels at once: no disconnect grace period to wait for a resume.
+    private static readonly Dictionary<string, string?> NoGrace = new() { ["Streams:DisconnectGraceSeconds"] = "0" };
+
     [Fact]
     public async Task Hundred_streams_aborted_mid_generation_leave_no_running_sequence()
     {
         var engine = new FakeGenerationEngine { AnswerLength = 100_000 };
-        await using var gateway = await FakeGateway.StartAsync(engine);
+        await using var gateway = await FakeGateway.StartAsync(engine, NoGrace);
         engine.TokenDelay = TimeSpan.FromMilliseconds(5);
         using var client = gateway.CreateClient();
         string[] routes = ["ndjson", "sse", "openai"];
@@ -40,7 +43,7 @@ public sealed class DisconnectTests
     public async Task A_client_that_leaves_during_prefill_cancels_its_sequence()
     {
         var engine = new FakeGenerationEngine();
-        await using var gateway = await FakeGateway.StartAsync(engine);
+        await using var gateway = await FakeGateway.StartAsync(engine, NoGrace);
         engine.PrefillDelay = TimeSpan.FromMinutes(5);
         using var client = gateway.CreateClient();
         using var cancel = new CancellationTokenSource();

@@ -10,15 +10,19 @@ internal static class RealModelGateway
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
-    public static async Task<GatewayTestHost> StartAsync(string modelFolder, int maxBatchSize = 16)
+    public static async Task<GatewayTestHost> StartAsync(string modelFolder, int maxBatchSize = 16, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var host = await GatewayTestHost.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["ChatModel:Path"] = modelFolder,
-                ["ChatModel:MaxBatchSize"] = maxBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
-            _ => { }).WaitAsync(Timeout);
+        var configuration = new Dictionary<string, string?>
+        {
+            ["ChatModel:Path"] = modelFolder,
+            ["ChatModel:MaxBatchSize"] = maxBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        var host = await GatewayTestHost.StartAsync(configuration, _ => { }).WaitAsync(Timeout);
         await host.WaitUntilReadyAsync(Timeout).WaitAsync(Timeout);
         return host;
     }

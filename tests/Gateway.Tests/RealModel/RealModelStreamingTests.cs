@@ -52,7 +52,8 @@ public sealed class RealModelStreamingTests
     {
         // A long context so that no stream can finish on its own before its client hangs up.
         var build = TestModels.Build(DecoderPresets.Tiny with { Context = 4096 });
-        await using var host = await RealModelGateway.StartAsync(build.Directory);
+        // Leaving cancels at once here: no disconnect grace period to wait for a resume.
+        await using var host = await RealModelGateway.StartAsync(build.Directory, settings: new Dictionary<string, string?> { ["Streams:DisconnectGraceSeconds"] = "0" });
         var engine = RealModelGateway.Engine(host);
         using var client = host.CreateClient();
 

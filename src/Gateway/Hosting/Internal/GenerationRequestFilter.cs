@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Chat.Gateway.Engine;
 using Chat.Gateway.Observability;
+using Chat.Gateway.Streams;
 using Chat.Gateway.Validation;
 using Chat.Inference.Engine;
 
@@ -29,6 +30,12 @@ internal sealed partial class GenerationRequestFilter(GatewayMetrics metrics, IL
             LogRejected(logger, route, ex.StatusCode, ex.Message);
             return GatewayProblems.Invalid(context, ex);
         }
+        catch (StreamAccessException ex) when (!context.Response.HasStarted)
+        {
+            RequestOutcome.Set(context, RequestOutcome.ClientError);
+            LogRejected(logger, route, ex.StatusCode, ex.Message);
+            return StreamProblem(ex);
+        }
         catch (ChatModelNotReadyException ex) when (!context.Response.HasStarted)
         {
             RequestOutcome.Set(context, RequestOutcome.NotReady);
@@ -54,6 +61,24 @@ internal sealed partial class GenerationRequestFilter(GatewayMetrics metrics, IL
             metrics.Requests.WithLabels(route, RequestOutcome.Get(context)).Inc();
             metrics.RequestDuration.WithLabels(route).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
+    }
+
+    private static IResult StreamProblem(StreamAccessException exception)
+    {
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = exception.StatusCode,
+            Title = exception.Error switch
+            {
+                StreamAccessError.NotFound => "Unknown stream.",
+                StreamAccessError.Forbidden => "The stream belongs to another client.",
+                StreamAccessError.Gone => "Those events are no longer buffered.",
+                _ => "The request is invalid.",
+            },
+            Detail = exception.Message,
+        };
+        problem.Extensions["field"] = exception.Field;
+        return TypedResults.Problem(problem);
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Rejected {Route} with {StatusCode}: {Reason}")]
