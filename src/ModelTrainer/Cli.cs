@@ -5,14 +5,14 @@ using Chat.ModelTrainer.Training;
 namespace Chat.ModelTrainer;
 
 /// <summary>
-/// <c>train --out DIR [--minutes N] [--steps N] [--resume]</c>, <c>eval --out DIR [--per-skill N]</c>,
+/// <c>train --out DIR [--minutes N] [--steps N] [--resume]</c>, <c>eval --out DIR [--per-skill N] [--check-floors]</c>,
 /// <c>export --out DIR --model MODEL_DIR</c>: DIR is the run folder (checkpoint, history, curve).
 /// </summary>
 public static class Cli
 {
     private const string Usage =
         "usage: ModelTrainer train --out DIR [--minutes N] [--steps N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X]\n"
-        + "       ModelTrainer eval --out DIR [--per-skill N]\n"
+        + "       ModelTrainer eval --out DIR [--per-skill N] [--check-floors]\n"
         + "       ModelTrainer export --out DIR --model MODEL_DIR";
 
     public static int Run(string[] args)
@@ -87,7 +87,14 @@ public static class Cli
             Console.WriteLine("  " + mistake);
         }
 
-        return 0;
+        var misses = AccuracyFloors.Misses(report);
+        foreach (var (skill, accuracy, floor) in misses)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"below the floor: {skill} {accuracy * 100:0.0}% < {floor * 100:0}%"));
+        }
+
+        // Exit code 3 tells scripts the run is not good enough to ship.
+        return flags.ContainsKey("--check-floors") && misses.Count > 0 ? 3 : 0;
     }
 
     private static int Export(Dictionary<string, string> flags)
@@ -106,7 +113,7 @@ public static class Cli
         {
             switch (args[i])
             {
-                case "--resume":
+                case "--resume" or "--check-floors":
                     flags[args[i]] = "";
                     break;
                 case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill":

@@ -70,7 +70,7 @@ public sealed class SkillCorpus
             }
             else if (lastResult is { } previous && roll < 0.6)
             {
-                FollowUp(messages, random, previous, out var next);
+                FollowUp(messages, random, previous, heldOut: false, out var next);
                 lastResult = next;
             }
             else
@@ -128,7 +128,7 @@ public sealed class SkillCorpus
             {
                 var arithmetic = (Skill)random.Next((int)Skill.Add, (int)Skill.Multiply + 1);
                 AddExchange(messages, random, heldOut: true, arithmetic, out var result);
-                var reply = FollowUp(messages, random, result!.Value, out _);
+                var reply = FollowUp(messages, random, result!.Value, heldOut: true, out _);
                 return Last(skill, messages, reply);
             }
             default:
@@ -244,10 +244,18 @@ public sealed class SkillCorpus
         return result;
     }
 
-    private static string FollowUp(List<ChatMessage> messages, Random random, long previous, out long result)
+    /// <summary>"Add N to that." / "Subtract N from that.": the pair (previous, N) obeys the held-out split like any other.</summary>
+    private static string FollowUp(List<ChatMessage> messages, Random random, long previous, bool heldOut, out long result)
     {
-        var n = Operand(random, 999);
-        var add = random.Next(2) == 0;
+        long n;
+        bool add;
+        do
+        {
+            n = Operand(random, 999);
+            add = random.Next(2) == 0;
+        }
+        while (HeldOut.Contains(HeldOut.Pair(add ? '+' : '-', previous, n)) != heldOut);
+
         result = add ? previous + n : previous - n;
         var reply = add ? $"{previous} + {n} = {result}." : $"{previous} - {n} = {result}.";
         Exchange(messages, add ? Case(random, "Add ") + $"{n}" + Case(random, " to that.") : Case(random, "Subtract ") + $"{n}" + Case(random, " from that."), reply);
