@@ -17,7 +17,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 needed_version=GLIBCXX_3.4.32
-libstdcxx="$(ldconfig -p | awk '/libstdc\+\+\.so\.6 \(libc6,x86-64\)/ { print $NF; exit }')"
+if [ "$(uname -s)" != Linux ] || [ "$(uname -m)" != x86_64 ]; then
+  echo "setup-torchsharp: only linux-x64 loads TorchSharp's Linux build; nothing to do on $(uname -s)/$(uname -m)."
+  exit 0
+fi
+# awk reads to the end: leaving early would end ldconfig with SIGPIPE, which pipefail turns into a failure.
+libstdcxx="$(ldconfig -p | awk '/libstdc\+\+\.so\.6 \(libc6,x86-64\)/ && !found { print $NF; found = 1 }')"
 if [ -z "$libstdcxx" ]; then
   echo "setup-torchsharp: no x86-64 libstdc++.so.6 in the loader cache (ldconfig -p)." >&2
   exit 1
