@@ -15,6 +15,7 @@ else
 fi
 
 "$root/scripts/install-test-deps.sh" curl redis-server
+"$root/scripts/setup-torchsharp.sh"
 
 dotnet build Chat.sln -c Release -nologo -v q
 dotnet test Chat.sln -c Release --no-build -nologo -v q --logger "console;verbosity=normal" "$@"

@@ -1,0 +1,144 @@
+using System.Globalization;
+using Chat.ModelTrainer.Corpus;
+using Chat.ModelTrainer.Training;
+
+namespace Chat.ModelTrainer;
+
+/// <summary>
+/// <c>train --out DIR [--minutes N] [--steps N] [--resume]</c>, <c>eval --out DIR [--per-skill N] [--check-floors]</c>,
+/// <c>export --out DIR --model MODEL_DIR</c>: DIR is the run folder (checkpoint, history, curve).
+/// </summary>
+public static class Cli
+{
+    private const string Usage =
+        "usage: ModelTrainer train --out DIR [--minutes N] [--steps N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X]\n"
+        + "       ModelTrainer eval --out DIR [--per-skill N] [--check-floors]\n"
+        + "       ModelTrainer export --out DIR --model MODEL_DIR";
+
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        Dictionary<string, string> flags;
+        try
+        {
+            flags = ParseFlags(args[1..]);
+        }
+        catch (ArgumentException error)
+        {
+            Console.Error.WriteLine($"{args[0]}: {error.Message}\n{Usage}");
+            return 2;
+        }
+
+        try
+        {
+            TorchSharpNative.EnsureLoaded();
+            return args[0] switch
+            {
+                "train" => Train(flags),
+                "eval" => Evaluate(flags),
+                "export" => Export(flags),
+                _ => throw new ArgumentException($"unknown verb '{args[0]}'."),
+            };
+        }
+        catch (Exception error) when (error is ArgumentException or IOException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"{args[0]}: {error.Message}");
+            return error is ArgumentException ? 2 : 1;
+        }
+    }
+
+    private static int Train(Dictionary<string, string> flags)
+    {
+        var defaults = new TrainingOptions { OutDirectory = Required(flags, "--out") };
+        var options = defaults with
+        {
+            Minutes = Number(flags, "--minutes"),
+            Steps = (int?)Number(flags, "--steps"),
+            Resume = flags.ContainsKey("--resume"),
+            DataSeed = (int?)Number(flags, "--data-seed") ?? defaults.DataSeed,
+            Rows = (int?)Number(flags, "--rows") ?? defaults.Rows,
+            RowLength = (int?)Number(flags, "--row-length") ?? defaults.RowLength,
+            PeakLearningRate = Number(flags, "--lr") ?? defaults.PeakLearningRate,
+        };
+        var state = new Trainer(options, Console.Out).Run();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"trained {state.Step} steps, {state.Tokens:N0} tokens in {TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss}; "
+            + $"curve: {Path.Combine(options.OutDirectory, TrainingHistory.PlotName)}"));
+        return 0;
+    }
+
+    private static int Evaluate(Dictionary<string, string> flags)
+    {
+        var outDirectory = Required(flags, "--out");
+        var format = new ChatFormat();
+        var (model, state) = Checkpoint.LoadModel(outDirectory, format);
+        var report = Evaluator.Run(model, format, SkillCorpus.HeldOutCases((int?)Number(flags, "--per-skill") ?? 100));
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"held-out exact match after {state.Step} steps ({TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss} of training): {report.Accuracy * 100:0.0}%\n\n{report.ToTable()}");
+        File.WriteAllText(Path.Combine(outDirectory, "eval.md"), summary);
+        Console.WriteLine(summary);
+        foreach (var mistake in report.Mistakes(20))
+        {
+            Console.WriteLine("  " + mistake);
+        }
+
+        var misses = AccuracyFloors.Misses(report);
+        foreach (var (skill, accuracy, floor) in misses)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"below the floor: {skill} {accuracy * 100:0.0}% < {floor * 100:0}%"));
+        }
+
+        // Exit code 3 tells scripts the run is not good enough to ship.
+        return flags.ContainsKey("--check-floors") && misses.Count > 0 ? 3 : 0;
+    }
+
+    private static int Export(Dictionary<string, string> flags)
+    {
+        var (model, _) = Checkpoint.LoadModel(Required(flags, "--out"), new ChatFormat());
+        var result = Exporter.Export(model, Required(flags, "--model"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"wrote {Path.GetFullPath(result.Directory)}: {result.ParameterCount:N0} parameters, vocab {result.Vocab}"));
+        return 0;
+    }
+
+    private static Dictionary<string, string> ParseFlags(string[] args)
+    {
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--resume" or "--check-floors":
+                    flags[args[i]] = "";
+                    break;
+                case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill":
+                    flags[args[i]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option '{args[i]}'.");
+            }
+        }
+
+        return flags;
+    }
+
+    private static string Required(Dictionary<string, string> flags, string flag) =>
+        flags.TryGetValue(flag, out var value) ? value : throw new ArgumentException($"{flag} is required.");
+
+    private static double? Number(Dictionary<string, string> flags, string flag)
+    {
+        if (!flags.TryGetValue(flag, out var text))
+        {
+            return null;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{flag} expects a positive number, got '{text}'.");
+    }
+}

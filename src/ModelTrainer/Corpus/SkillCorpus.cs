@@ -1,0 +1,367 @@
+using System.Globalization;
+
+namespace Chat.ModelTrainer.Corpus;
+
+/// <summary>
+/// Deterministic synthetic chats for the skills contract: one seed gives one stream of training
+/// conversations, and the held-out evaluation set is fixed by the split in <see cref="HeldOut"/>.
+/// </summary>
+public sealed class SkillCorpus
+{
+    public const string Capabilities = "I can do math, reverse, uppercase, lowercase, spell, count letters and sort words.";
+    public const string HelloReply = "Hello! " + Capabilities;
+    public const string ThanksReply = "You're welcome!";
+    public const string WhoReply = "I am a small skills model. " + Capabilities;
+    public const string HelpReply = Capabilities + " Try: What is 347 + 589?";
+    public const string FallbackReply = "Sorry, I can only do math and text skills. Try: Reverse \"hello\"";
+
+    private static readonly string[] SystemPrompts =
+    [
+        "You are a helpful assistant.", "You are a friendly assistant. Answer briefly.", "Be concise.",
+        "You are a calculator and text helper.",
+    ];
+
+    private static readonly (string Prompt, string Reply)[] SmallTalkForms =
+    [
+        ("Hello", HelloReply), ("Hello!", HelloReply), ("Hi", HelloReply), ("Hi!", HelloReply), ("Hi there", HelloReply),
+        ("Thanks", ThanksReply), ("Thanks!", ThanksReply), ("Thank you", ThanksReply), ("Thank you!", ThanksReply),
+        ("Who are you?", WhoReply), ("Who are you", WhoReply), ("Help", HelpReply), ("Help!", HelpReply), ("help me", HelpReply),
+    ];
+
+    /// <summary>The listed small-talk forms evaluated at 100%.</summary>
+    private static readonly string[] SmallTalkEval = ["Hello", "Hi", "Thanks", "Who are you?", "Help"];
+
+    private const string Letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    private const string TextChars = Letters + "0123456789";
+    private const string Consonants = "bcdfghjklmnprstvwz";
+    private const string Vowels = "aeiou";
+
+    /// <summary>One training conversation: mostly a single exchange, sometimes several turns with memory and follow-ups.</summary>
+    public static IReadOnlyList<ChatMessage> SampleTraining(Random random)
+    {
+        var messages = new List<ChatMessage>();
+        if (random.NextDouble() < 0.15)
+        {
+            messages.Add(ChatMessage.System(random.NextDouble() < 0.7 ? Pick(random, SystemPrompts) : Sentence(random)));
+        }
+
+        if (random.NextDouble() < 0.7)
+        {
+            AddExchange(messages, random, heldOut: false, PickSkill(random), out _);
+            return messages;
+        }
+
+        var turns = random.Next(2, 7);
+        string? name = null;
+        long? lastResult = null;
+        for (var turn = 0; turn < turns; turn++)
+        {
+            var roll = random.NextDouble();
+            if (name is null && roll < 0.3)
+            {
+                name = NameValue(random, heldOut: false);
+                Exchange(messages, Case(random, "My name is ") + name + ".", $"Nice to meet you, {name}!");
+                lastResult = null;
+            }
+            else if (name is not null && roll < 0.25)
+            {
+                Exchange(messages, Case(random, "What is my name?"), $"Your name is {name}.");
+                lastResult = null;
+            }
+            else if (lastResult is { } previous && roll < 0.6)
+            {
+                FollowUp(messages, random, previous, heldOut: false, out var next);
+                lastResult = next;
+            }
+            else
+            {
+                AddExchange(messages, random, heldOut: false, PickSkill(random), out lastResult);
+            }
+        }
+
+        return messages;
+    }
+
+    /// <summary>The fixed held-out evaluation set: <paramref name="perSkill"/> cases of every skill (small talk: its listed forms).</summary>
+    public static IReadOnlyList<EvalCase> HeldOutCases(int perSkill, int seed = 20251123)
+    {
+        var random = new Random(seed);
+        var cases = new List<EvalCase>();
+        foreach (var skill in Enum.GetValues<Skill>())
+        {
+            var count = skill == Skill.SmallTalk ? SmallTalkEval.Length : perSkill;
+            for (var i = 0; i < count; i++)
+            {
+                cases.Add(HeldOutCase(random, skill, i));
+            }
+        }
+
+        return cases;
+    }
+
+    private static EvalCase HeldOutCase(Random random, Skill skill, int index)
+    {
+        var messages = new List<ChatMessage>();
+        if (index % 5 == 4)
+        {
+            messages.Add(ChatMessage.System(Pick(random, SystemPrompts)));
+        }
+
+        switch (skill)
+        {
+            case Skill.SmallTalk:
+                messages.Add(ChatMessage.User(SmallTalkEval[index]));
+                return new EvalCase(skill, messages, SmallTalkForms.First(f => f.Prompt == SmallTalkEval[index]).Reply);
+            case Skill.Memory:
+            {
+                var name = NameValue(random, heldOut: true);
+                Exchange(messages, "My name is " + name + ".", $"Nice to meet you, {name}!");
+                for (var turns = random.Next(0, 4); turns > 0; turns--)
+                {
+                    AddExchange(messages, random, heldOut: true, PickSkill(random), out _);
+                }
+
+                messages.Add(ChatMessage.User("What is my name?"));
+                return new EvalCase(skill, messages, $"Your name is {name}.");
+            }
+            case Skill.FollowUp:
+            {
+                var arithmetic = (Skill)random.Next((int)Skill.Add, (int)Skill.Multiply + 1);
+                AddExchange(messages, random, heldOut: true, arithmetic, out var result);
+                var reply = FollowUp(messages, random, result!.Value, heldOut: true, out _);
+                return Last(skill, messages, reply);
+            }
+            default:
+                AddExchange(messages, random, heldOut: true, skill, out _);
+                return Last(skill, messages, messages[^1].Content);
+        }
+    }
+
+    private static EvalCase Last(Skill skill, List<ChatMessage> messages, string expected)
+    {
+        messages.RemoveAt(messages.Count - 1);
+        return new EvalCase(skill, messages, expected);
+    }
+
+    /// <summary>Arithmetic dominates: it is the hardest skill for a character-level model.</summary>
+    private static Skill PickSkill(Random random)
+    {
+        var roll = random.NextDouble();
+        return roll switch
+        {
+            < 0.17 => Skill.Add,
+            < 0.32 => Skill.Subtract,
+            < 0.46 => Skill.Multiply,
+            < 0.53 => Skill.Reverse,
+            < 0.59 => Skill.Upper,
+            < 0.65 => Skill.Lower,
+            < 0.72 => Skill.Spell,
+            < 0.79 => Skill.Count,
+            < 0.91 => Skill.Sort,
+            < 0.96 => Skill.SmallTalk,
+            _ => Skill.Fallback,
+        };
+    }
+
+    /// <summary>Appends one user/assistant exchange of a single-turn skill; result is the arithmetic answer, if any.</summary>
+    private static void AddExchange(List<ChatMessage> messages, Random random, bool heldOut, Skill skill, out long? result)
+    {
+        result = null;
+        switch (skill)
+        {
+            case Skill.Add or Skill.Subtract or Skill.Multiply:
+                result = Arithmetic(messages, random, heldOut, skill);
+                return;
+            case Skill.Reverse or Skill.Upper or Skill.Lower:
+            {
+                var text = TextValue(random, heldOut, spaces: true);
+                var (verb, reply) = skill switch
+                {
+                    Skill.Reverse => ("Reverse", new string(text.Reverse().ToArray())),
+                    Skill.Upper => ("Uppercase", text.ToUpperInvariant()),
+                    _ => ("Lowercase", text.ToLowerInvariant()),
+                };
+                Exchange(messages, Case(random, verb + " ") + Quote(text), reply);
+                return;
+            }
+            case Skill.Spell:
+            {
+                var word = TextValue(random, heldOut, spaces: false);
+                Exchange(messages, Case(random, "Spell ") + Quote(word), string.Join('-', word.ToCharArray()));
+                return;
+            }
+            case Skill.Count:
+            {
+                var word = TextValue(random, heldOut, spaces: false);
+                var noun = word.Length == 1 ? "letter" : "letters";
+                Exchange(messages, Case(random, "How many letters are in ") + Quote(word) + "?",
+                    $"{Quote(word)} has {word.Length.ToString(CultureInfo.InvariantCulture)} {noun}.");
+                return;
+            }
+            case Skill.Sort:
+            {
+                var words = SortValue(random, heldOut);
+                Exchange(messages, Case(random, "Sort: ") + string.Join(' ', words), string.Join(' ', words.Order(StringComparer.Ordinal)));
+                return;
+            }
+            case Skill.SmallTalk:
+            {
+                var (prompt, reply) = Pick(random, SmallTalkForms);
+                Exchange(messages, Case(random, prompt), reply);
+                return;
+            }
+            case Skill.Fallback:
+                Exchange(messages, Sentence(random), FallbackReply);
+                return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(skill), skill, "not a single-turn skill");
+        }
+    }
+
+    private static long Arithmetic(List<ChatMessage> messages, Random random, bool heldOut, Skill skill)
+    {
+        var op = skill switch { Skill.Add => '+', Skill.Subtract => '-', _ => '*' };
+        long a, b;
+        do
+        {
+            a = Operand(random, 999);
+            b = op == '*' ? random.Next(0, 10) : Operand(random, 999);
+        }
+        while (HeldOut.Contains(HeldOut.Pair(op, a, b)) != heldOut);
+
+        var result = op switch { '+' => a + b, '-' => a - b, _ => a * b };
+        var prompt = (op, random.Next(3)) switch
+        {
+            ('+', 0) => Case(random, "What is ") + $"{a} + {b}?",
+            ('+', 1) => $"{a} + {b} = ?",
+            ('+', _) => Case(random, "Calculate ") + $"{a}" + Case(random, " plus ") + $"{b}",
+            ('-', 0 or 1) => Case(random, "What is ") + $"{a} - {b}?",
+            ('-', _) => Case(random, "Calculate ") + $"{a}" + Case(random, " minus ") + $"{b}",
+            (_, 0 or 1) => Case(random, "What is ") + $"{a} * {b}?",
+            _ => $"{a}" + Case(random, " times ") + $"{b}",
+        };
+        Exchange(messages, prompt, $"{a} {op} {b} = {result}.");
+        return result;
+    }
+
+    /// <summary>"Add N to that." / "Subtract N from that.": the pair (previous, N) obeys the held-out split like any other.</summary>
+    private static string FollowUp(List<ChatMessage> messages, Random random, long previous, bool heldOut, out long result)
+    {
+        long n;
+        bool add;
+        do
+        {
+            n = Operand(random, 999);
+            add = random.Next(2) == 0;
+        }
+        while (HeldOut.Contains(HeldOut.Pair(add ? '+' : '-', previous, n)) != heldOut);
+
+        result = add ? previous + n : previous - n;
+        var reply = add ? $"{previous} + {n} = {result}." : $"{previous} - {n} = {result}.";
+        Exchange(messages, add ? Case(random, "Add ") + $"{n}" + Case(random, " to that.") : Case(random, "Subtract ") + $"{n}" + Case(random, " from that."), reply);
+        return reply;
+    }
+
+    /// <summary>Uniform over the number of digits first, so one- and two-digit operands are not rare.</summary>
+    private static long Operand(Random random, int max)
+    {
+        var digits = random.Next(1, max.ToString(CultureInfo.InvariantCulture).Length + 1);
+        var upper = Math.Min(max, (int)Math.Pow(10, digits) - 1);
+        var lower = digits == 1 ? 0 : (int)Math.Pow(10, digits - 1);
+        return random.Next(lower, upper + 1);
+    }
+
+    private static string TextValue(Random random, bool heldOut, bool spaces)
+    {
+        while (true)
+        {
+            var length = random.Next(1, 17);
+            var chars = new char[length];
+            for (var i = 0; i < length; i++)
+            {
+                var space = spaces && i > 0 && i < length - 1 && chars[i - 1] != ' ' && random.NextDouble() < 0.15;
+                chars[i] = space ? ' ' : spaces ? Pick(random, TextChars) : Pick(random, Letters);
+            }
+
+            var text = random.NextDouble() < 0.5 && !spaces ? PseudoWord(random, 2, 9) : new string(chars);
+            if (HeldOut.Contains(HeldOut.Text(text)) == heldOut)
+            {
+                return text;
+            }
+        }
+    }
+
+    private static string[] SortValue(Random random, bool heldOut)
+    {
+        while (true)
+        {
+            var words = new HashSet<string>(StringComparer.Ordinal);
+            var count = random.Next(2, 6);
+            while (words.Count < count)
+            {
+                words.Add(PseudoWord(random, 2, 8));
+            }
+
+            if (HeldOut.Contains(HeldOut.Words(words)) == heldOut)
+            {
+                return [.. words];
+            }
+        }
+    }
+
+    private static string NameValue(Random random, bool heldOut)
+    {
+        while (true)
+        {
+            var word = PseudoWord(random, 3, 8);
+            var name = char.ToUpperInvariant(word[0]) + word[1..];
+            if (HeldOut.Contains(HeldOut.Name(name)) == heldOut)
+            {
+                return name;
+            }
+        }
+    }
+
+    /// <summary>Alternating consonants and vowels: word-like lowercase strings.</summary>
+    private static string PseudoWord(Random random, int minLength, int maxLength)
+    {
+        var length = random.Next(minLength, maxLength + 1);
+        var vowelFirst = random.Next(2) == 0;
+        var chars = new char[length];
+        for (var i = 0; i < length; i++)
+        {
+            chars[i] = (i % 2 == 0) == vowelFirst ? Pick(random, Vowels) : Pick(random, Consonants);
+        }
+
+        return new string(chars);
+    }
+
+    /// <summary>Text matching no skill: a few pseudo-words, sometimes a question.</summary>
+    private static string Sentence(Random random)
+    {
+        var words = Enumerable.Range(0, random.Next(1, 6)).Select(_ => PseudoWord(random, 2, 7));
+        var text = string.Join(' ', words);
+        text = char.ToUpperInvariant(text[0]) + text[1..];
+        return text + Pick(random, [".", "?", "!", ""]);
+    }
+
+    /// <summary>Users type the fixed phrases in any case; arguments keep theirs.</summary>
+    private static string Case(Random random, string phrase) => random.NextDouble() switch
+    {
+        < 0.7 => phrase,
+        < 0.9 => phrase.ToLowerInvariant(),
+        _ => phrase.ToUpperInvariant(),
+    };
+
+    private static string Quote(string text) => "\"" + text + "\"";
+
+    private static void Exchange(List<ChatMessage> messages, string prompt, string reply)
+    {
+        messages.Add(ChatMessage.User(prompt));
+        messages.Add(ChatMessage.Assistant(reply));
+    }
+
+    private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
+
+    private static char Pick(Random random, string chars) => chars[random.Next(chars.Length)];
+}

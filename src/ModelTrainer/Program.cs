@@ -1,0 +1,1 @@
+return Chat.ModelTrainer.Cli.Run(args);

@@ -1,0 +1,55 @@
+using Chat.ModelBuilder.Decoder;
+using Chat.ModelTrainer.Corpus;
+using Chat.ModelTrainer.Model;
+using TorchSharp.Modules;
+
+namespace Chat.ModelTrainer.Training;
+
+/// <summary>The files of a run's checkpoint folder: weights, optimizer moments and the state.</summary>
+public static class Checkpoint
+{
+    public static string Folder(string outDirectory) => Path.Combine(outDirectory, "checkpoint");
+
+    public static string StatePath(string outDirectory) => Path.Combine(Folder(outDirectory), "state.json");
+
+    private static string ModelPath(string outDirectory) => Path.Combine(Folder(outDirectory), "model.dat");
+
+    private static string OptimizerPath(string outDirectory) => Path.Combine(Folder(outDirectory), "optimizer.dat");
+
+    /// <summary>Writes to a temporary folder first, so an interrupted save never leaves a half checkpoint.</summary>
+    public static void Save(string outDirectory, ChatDecoder model, AdamW optimizer, TrainingState state)
+    {
+        var folder = Folder(outDirectory);
+        var temporary = folder + ".tmp";
+        if (Directory.Exists(temporary))
+        {
+            Directory.Delete(temporary, recursive: true);
+        }
+
+        Directory.CreateDirectory(temporary);
+        model.save(Path.Combine(temporary, "model.dat"));
+        optimizer.save_state_dict(Path.Combine(temporary, "optimizer.dat"));
+        state.Write(Path.Combine(temporary, "state.json"));
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        Directory.Move(temporary, folder);
+    }
+
+    /// <summary>The model of a checkpoint, with its state.</summary>
+    public static (ChatDecoder Model, TrainingState State) LoadModel(string outDirectory, ChatFormat format)
+    {
+        var state = TrainingState.Read(StatePath(outDirectory));
+        var model = NewModel(state.Spec, format);
+        model.load(ModelPath(outDirectory));
+        return (model, state);
+    }
+
+    public static void LoadOptimizer(string outDirectory, AdamW optimizer) => optimizer.load_state_dict(OptimizerPath(outDirectory));
+
+    /// <summary>A fresh model: the builder's random initialisation for the spec's seed.</summary>
+    public static ChatDecoder NewModel(DecoderSpec spec, ChatFormat format) =>
+        ChatDecoder.FromWeights(spec, DecoderWeights.CreateRandom(spec, format.Vocab), format.Vocab);
+}

@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Text;
+using Chat.ModelTrainer.Corpus;
+
+namespace Chat.ModelTrainer.Training;
+
+/// <summary>Exact-match results of an evaluation, per skill and overall.</summary>
+public sealed class EvalReport(IReadOnlyList<EvalCase> cases, IReadOnlyList<string> replies)
+{
+    public IReadOnlyList<EvalCase> Cases { get; } = cases;
+
+    public IReadOnlyList<string> Replies { get; } = replies;
+
+    public double Accuracy => Cases.Count == 0 ? 0 : Correct(Enumerable.Range(0, Cases.Count)) / (double)Cases.Count;
+
+    public IReadOnlyDictionary<Skill, double> BySkill => Enumerable.Range(0, Cases.Count)
+        .GroupBy(i => Cases[i].Skill)
+        .ToDictionary(group => group.Key, group => Correct(group) / (double)group.Count());
+
+    /// <summary>A Markdown table: skill, cases, exact match.</summary>
+    public string ToTable()
+    {
+        var table = new StringBuilder("| skill | held-out cases | exact match |\n|---|---|---|\n");
+        foreach (var group in Enumerable.Range(0, Cases.Count).GroupBy(i => Cases[i].Skill))
+        {
+            table.Append(CultureInfo.InvariantCulture, $"| {group.Key} | {group.Count()} | {100.0 * Correct(group) / group.Count():0.0}% |\n");
+        }
+
+        return table.ToString();
+    }
+
+    /// <summary>Up to <paramref name="limit"/> wrong replies, for the log.</summary>
+    public IEnumerable<string> Mistakes(int limit) => Enumerable.Range(0, Cases.Count)
+        .Where(i => Replies[i] != Cases[i].Expected)
+        .Take(limit)
+        .Select(i => $"{Cases[i].Skill}: \"{Cases[i].Prompt[^1].Content}\" -> \"{Replies[i]}\" (expected \"{Cases[i].Expected}\")");
+
+    private int Correct(IEnumerable<int> indices) => indices.Count(i => Replies[i] == Cases[i].Expected);
+}

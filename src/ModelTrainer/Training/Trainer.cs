@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using Chat.ModelTrainer.Corpus;
+using Chat.ModelTrainer.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Chat.ModelTrainer.Training;
+
+/// <summary>
+/// AdamW on packed synthetic chats, loss on assistant tokens only, linear warmup then cosine decay,
+/// gradient clipping; checkpoints and a progress line at fixed wall-clock intervals.
+/// </summary>
+public sealed class Trainer(TrainingOptions options, TextWriter log)
+{
+    private readonly ChatFormat _format = new();
+
+    /// <summary>Trains until the step or time budget is spent; returns the final state (also checkpointed).</summary>
+    public TrainingState Run()
+    {
+        options.Validate();
+        Directory.CreateDirectory(options.OutDirectory);
+        var history = new TrainingHistory(options.OutDirectory);
+        ChatDecoder model;
+        TrainingState state;
+        if (options.Resume)
+        {
+            (model, state) = Checkpoint.LoadModel(options.OutDirectory, _format);
+            state = state with { Minutes = options.Minutes ?? state.Minutes, Steps = options.Steps ?? state.Steps };
+            history.TruncateAfter(state.Step);
+        }
+        else
+        {
+            model = Checkpoint.NewModel(options.Spec, _format);
+            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps);
+            history.Reset();
+        }
+
+        using var optimizer = optim.AdamW(model.parameters(), options.PeakLearningRate, weight_decay: options.WeightDecay);
+        if (options.Resume)
+        {
+            Checkpoint.LoadOptimizer(options.OutDirectory, optimizer);
+        }
+
+        var evalCases = SkillCorpus.HeldOutCases(options.ProgressEvalPerSkill);
+        var clock = Stopwatch.StartNew();
+        var startElapsed = state.ElapsedSeconds;
+        var startStep = state.Step;
+        var (lastProgress, lastEval, lastCheckpoint) = (TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+        var (tokensSinceProgress, lossSum, lossCount) = (0L, 0.0, 0);
+        double? accuracy = null;
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"training {Describe(model)} from step {state.Step}, {options.Rows}x{options.RowLength} tokens per step, {get_num_threads()} threads"));
+
+        model.train();
+        while (Progress(state) < 1)
+        {
+            var lr = LearningRate(state);
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = lr;
+            }
+
+            var random = new Random(unchecked((state.DataSeed * 1_000_003) + state.Step));
+            float loss;
+            long tokens;
+            using (var scope = NewDisposeScope())
+            {
+                using var batch = PackedBatch.Sample(_format, random, options.Rows, options.RowLength);
+                var logits = model.Forward(batch.Ids, batch.Positions, segments: batch.Segments);
+                var lossTensor = nn.functional.cross_entropy(logits.view(-1, _format.Vocab), batch.Targets.view(-1), ignore_index: PackedBatch.Ignored);
+                optimizer.zero_grad();
+                lossTensor.backward();
+                nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
+                optimizer.step();
+                loss = lossTensor.item<float>();
+                tokens = batch.Tokens;
+            }
+
+            state = state with
+            {
+                Step = state.Step + 1,
+                Tokens = state.Tokens + tokens,
+                ElapsedSeconds = startElapsed + clock.Elapsed.TotalSeconds,
+            };
+            tokensSinceProgress += tokens;
+            lossSum += loss;
+            lossCount++;
+
+            var now = clock.Elapsed;
+            var done = Progress(state) >= 1;
+            if (now - lastEval >= options.EvalInterval || done)
+            {
+                accuracy = Evaluator.Run(model, _format, evalCases).Accuracy;
+                lastEval = now;
+            }
+
+            if (now - lastProgress >= options.ProgressInterval || done)
+            {
+                var seconds = (now - lastProgress).TotalSeconds;
+                var meanLoss = lossSum / lossCount;
+                history.Append(state, meanLoss, lr, accuracy);
+                log.WriteLine(ProgressLine(state, meanLoss, lr, tokensSinceProgress / seconds, accuracy, startStep, now));
+                (lastProgress, tokensSinceProgress, lossSum, lossCount) = (now, 0, 0, 0);
+                accuracy = null;
+            }
+
+            if (now - lastCheckpoint >= options.CheckpointInterval || done)
+            {
+                Checkpoint.Save(options.OutDirectory, model, optimizer, state);
+                lastCheckpoint = now;
+            }
+        }
+
+        history.Plot();
+        return state;
+    }
+
+    /// <summary>Fraction of the budget spent: by steps when a step count is set, else by wall-clock time.</summary>
+    public static double Progress(TrainingState state) => state.Steps is { } steps
+        ? (double)state.Step / steps
+        : state.ElapsedSeconds / (state.Minutes!.Value * 60);
+
+    private double LearningRate(TrainingState state)
+    {
+        var warmup = Math.Min(1.0, (state.Step + 1.0) / options.WarmupSteps);
+        var cosine = 0.5 * (1 + Math.Cos(Math.PI * Math.Clamp(Progress(state), 0, 1)));
+        var floor = options.FinalLearningRateFraction;
+        return options.PeakLearningRate * warmup * (floor + ((1 - floor) * cosine));
+    }
+
+    private static string ProgressLine(TrainingState state, double loss, double lr, double tokensPerSecond, double? accuracy, int startStep, TimeSpan runTime)
+    {
+        var progress = Math.Clamp(Progress(state), 0, 1);
+        var stepsThisRun = Math.Max(1, state.Step - startStep);
+        var eta = state.Steps is { } steps
+            ? TimeSpan.FromSeconds(runTime.TotalSeconds / stepsThisRun * Math.Max(0, steps - state.Step))
+            : TimeSpan.FromSeconds(Math.Max(0, (state.Minutes!.Value * 60) - state.ElapsedSeconds));
+        var heldOut = accuracy is { } a ? $"{a * 100,5:0.0}%" : "    -";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"step {state.Step,6} | loss {loss:0.0000} | lr {lr:0.00e+00} | {tokensPerSecond,6:0} tok/s | held-out {heldOut} | "
+            + $"{TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss} elapsed | {progress * 100,5:0.0}% | ETA {eta:hh\\:mm\\:ss}");
+    }
+
+    private static string Describe(ChatDecoder model)
+    {
+        var parameters = model.parameters().Sum(p => p.numel());
+        var spec = model.Spec;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{parameters:N0} parameters ({spec.Layers} layers, hidden {spec.Hidden}, heads {spec.Heads}/{spec.KvHeads}, vocab {model.Vocab})");
+    }
+}

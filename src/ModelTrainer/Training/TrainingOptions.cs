@@ -1,0 +1,65 @@
+using Chat.ModelBuilder.Decoder;
+
+namespace Chat.ModelTrainer.Training;
+
+/// <summary>
+/// What a training run does. The schedule runs over <see cref="Steps"/> when given, otherwise over the
+/// wall-clock <see cref="Minutes"/> (the learning rate follows the elapsed fraction of the budget).
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>The shape of the default chat model: the builder's chat-default decoder on a byte vocabulary.</summary>
+    public static DecoderSpec DefaultSpec { get; } = new(
+        Layers: 4, Hidden: 128, Heads: 4, KvHeads: 2, Intermediate: 384, Vocab: null, Context: 512,
+        Seed: 20251123, Tied: true, Graph: DecoderGraphStyle.Contrib);
+
+    public required string OutDirectory { get; init; }
+
+    public DecoderSpec Spec { get; init; } = DefaultSpec;
+
+    public double? Minutes { get; init; }
+
+    public int? Steps { get; init; }
+
+    public bool Resume { get; init; }
+
+    /// <summary>Seed of the conversation stream (the weights' seed is in <see cref="Spec"/>).</summary>
+    public int DataSeed { get; init; } = 1;
+
+    public int Rows { get; init; } = 8;
+
+    public int RowLength { get; init; } = 384;
+
+    public double PeakLearningRate { get; init; } = 3e-3;
+
+    public double FinalLearningRateFraction { get; init; } = 0.05;
+
+    public int WarmupSteps { get; init; } = 200;
+
+    public double WeightDecay { get; init; } = 0.01;
+
+    public double ClipNorm { get; init; } = 1.0;
+
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan EvalInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Held-out cases per skill for the progress evaluations.</summary>
+    public int ProgressEvalPerSkill { get; init; } = 8;
+
+    public void Validate()
+    {
+        Spec.Validate();
+        if (Minutes is null && Steps is null)
+        {
+            throw new ArgumentException("give --minutes or --steps.");
+        }
+
+        if (Minutes <= 0 || Steps <= 0 || Rows <= 0 || RowLength <= 0 || RowLength > Spec.Context)
+        {
+            throw new ArgumentException("minutes, steps and rows must be positive and the row length at most the context.");
+        }
+    }
+}

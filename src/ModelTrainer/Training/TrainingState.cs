@@ -1,0 +1,23 @@
+using System.Text.Json;
+using Chat.ModelBuilder.Decoder;
+
+namespace Chat.ModelTrainer.Training;
+
+/// <summary>Where a run stands: saved beside the weights in each checkpoint, read back by --resume, export and eval.</summary>
+public sealed record TrainingState(DecoderSpec Spec, int DataSeed, int Step, double ElapsedSeconds, long Tokens, double? Minutes, int? Steps)
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static TrainingState Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"no training checkpoint at '{path}' (run 'train --out DIR' first).", path);
+        }
+
+        return JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(path), Json)
+            ?? throw new InvalidDataException($"'{path}' holds no training state.");
+    }
+
+    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+}

@@ -1,0 +1,111 @@
+using System.Text.RegularExpressions;
+using Chat.ModelTrainer.Corpus;
+
+namespace Chat.ModelTrainer.Tests;
+
+/// <summary>The corpus is deterministic, answers follow the contract, and no held-out value reaches training.</summary>
+public sealed partial class SkillCorpusTests
+{
+    [Fact]
+    public void The_same_seed_gives_the_same_conversations()
+    {
+        var first = Enumerable.Range(0, 50).Select(_ => SkillCorpus.SampleTraining(new Random(3))).SelectMany(c => c).ToList();
+        var second = Enumerable.Range(0, 50).Select(_ => SkillCorpus.SampleTraining(new Random(3))).SelectMany(c => c).ToList();
+        Assert.Equal(first, second);
+        Assert.Equal(SkillCorpus.HeldOutCases(5), SkillCorpus.HeldOutCases(5), new EvalCaseComparer());
+    }
+
+    [Fact]
+    public void Training_never_emits_a_held_out_value()
+    {
+        var random = new Random(11);
+        var checkedValues = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            foreach (var message in SkillCorpus.SampleTraining(random))
+            {
+                foreach (var key in HeldOutKeys(message))
+                {
+                    Assert.False(HeldOut.Contains(key), $"training emitted held-out value {key} in \"{message.Content}\"");
+                    checkedValues++;
+                }
+            }
+        }
+
+        Assert.True(checkedValues > 3000, $"only {checkedValues} values checked");
+    }
+
+    [Fact]
+    public void Evaluation_uses_only_held_out_values_and_contract_answers()
+    {
+        var cases = SkillCorpus.HeldOutCases(20);
+        Assert.Equal(Enum.GetValues<Skill>().Length, cases.Select(c => c.Skill).Distinct().Count());
+        foreach (var evalCase in cases)
+        {
+            var keys = evalCase.Prompt.Append(ChatMessage.Assistant(evalCase.Expected)).SelectMany(HeldOutKeys).ToList();
+            Assert.All(keys, key => Assert.True(HeldOut.Contains(key), $"{evalCase.Skill} case uses training value {key}"));
+        }
+
+        var sum = cases.First(c => c.Skill == Skill.Add);
+        Assert.Matches(@"^\d+ \+ \d+ = \d+\.$", sum.Expected);
+        var spell = cases.First(c => c.Skill == Skill.Spell);
+        var word = Quoted().Match(spell.Prompt[^1].Content).Groups[1].Value;
+        Assert.Equal(string.Join('-', word.ToCharArray()), spell.Expected);
+        var memory = cases.First(c => c.Skill == Skill.Memory);
+        Assert.Equal("What is my name?", memory.Prompt[^1].Content);
+    }
+
+    /// <summary>The split keys of the values a message carries: arithmetic pairs in replies, quoted text, sort lists, names.</summary>
+    private static IEnumerable<string> HeldOutKeys(ChatMessage message)
+    {
+        if (message.Role == "assistant")
+        {
+            var arithmetic = Arithmetic().Match(message.Content);
+            if (arithmetic.Success)
+            {
+                yield return HeldOut.Pair(arithmetic.Groups[2].Value[0], long.Parse(arithmetic.Groups[1].Value), long.Parse(arithmetic.Groups[3].Value));
+            }
+
+            var name = Greeting().Match(message.Content);
+            if (name.Success)
+            {
+                yield return HeldOut.Name(name.Groups[1].Value);
+            }
+
+            yield break;
+        }
+
+        if (message.Role != "user")
+        {
+            yield break;
+        }
+
+        var quoted = Quoted().Match(message.Content);
+        if (quoted.Success)
+        {
+            yield return HeldOut.Text(quoted.Groups[1].Value);
+        }
+
+        if (message.Content.StartsWith("sort: ", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return HeldOut.Words(message.Content[6..].Split(' '));
+        }
+    }
+
+    [GeneratedRegex(@"^(-?\d+) ([-+*]) (\d+) = -?\d+\.$")]
+    private static partial Regex Arithmetic();
+
+    [GeneratedRegex("^Nice to meet you, (.+)!$")]
+    private static partial Regex Greeting();
+
+    [GeneratedRegex("\"(.*)\"")]
+    private static partial Regex Quoted();
+
+    private sealed class EvalCaseComparer : IEqualityComparer<EvalCase>
+    {
+        public bool Equals(EvalCase? x, EvalCase? y) =>
+            x!.Skill == y!.Skill && x.Expected == y.Expected && x.Prompt.SequenceEqual(y.Prompt);
+
+        public int GetHashCode(EvalCase obj) => obj.Expected.GetHashCode(StringComparison.Ordinal);
+    }
+}
