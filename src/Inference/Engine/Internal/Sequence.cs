@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Chat.Inference.Onnx;
 using Chat.Inference.Sampling;
 using Chat.Inference.Tokenization;
 
 namespace Chat.Inference.Engine.Internal;
 
 /// <summary>
-/// One request's life in the scheduler: its prompt, sampler, stop matcher, stream decoder, KV cache
-/// and output channel. Only the loop thread touches the generation state; other threads only
+/// One request's life in the scheduler: its prompt, prefill progress, sampler, stop matcher, stream
+/// decoder and output channel (its keys and values live in a row of the prefill or decode batch cache). Only the loop thread touches the generation state; other threads only
 /// request cancellation or claim a waiting sequence through <see cref="TryClaim"/>.
 /// The output channel is unbounded so a slow reader never blocks the loop; it stays finite because a
 /// sequence emits at most one update per generated token (bounded by max tokens and context length).
@@ -47,7 +46,14 @@ internal sealed class Sequence
 
     public long FirstTokenAt { get; set; }
 
-    public KvCache? Cache { get; set; }
+    /// <summary>Prompt tokens already run through the model (chunked prefill progress).</summary>
+    public int Prefilled { get; set; }
+
+    /// <summary>True from the first prefill call until the sequence's KV rows are dropped.</summary>
+    public bool HoldsKv { get; set; }
+
+    /// <summary>Its place in the waiting queue while it waits; guarded by the queue's lock.</summary>
+    public LinkedListNode<Sequence>? QueueNode { get; set; }
 
     public Sampler? Sampler { get; set; }
 
