@@ -44,7 +44,9 @@ internal sealed class Scheduler : IDisposable
         _contextLength = contextLength;
         _eos = [.. eosTokenIds];
         _trace = options.Trace;
-        _prefiller = new Prefiller(runner, options.MaxBatchSize, options.PrefillChunkTokens, padTokenId);
+        // A graph that cannot continue a prompt after a past prefills each prompt in one call.
+        var chunk = runner.AcceptsChunkedPrefill(padTokenId) ? Math.Min(options.PrefillChunkTokens, contextLength) : contextLength;
+        _prefiller = new Prefiller(runner, options.MaxBatchSize, chunk, padTokenId);
         _batch = new DecodeBatch(runner, options.MaxBatchSize);
         _joining = new List<Sequence>(options.MaxBatchSize);
         _joiningRows = new KvRowSource[options.MaxBatchSize];
