@@ -40,9 +40,9 @@ public sealed class BatchingTests
         Task<List<GenerationUpdate>>? longRun = null;
 
         // Submitted from the loop thread at a known step, so the arrival does not depend on thread timing.
-        recorder.OnToken = (request, index, _) =>
+        recorder.OnToken = (_, _, _) =>
         {
-            if (ReferenceEquals(request, running[0]) && index == 4)
+            if (longRun is null && running.All(r => recorder.TokenSteps(r).Length >= 5))
             {
                 longRun = Fixtures.RunAsync(engine, longPrompt);
             }
