@@ -66,9 +66,7 @@ internal sealed class Scheduler : IDisposable
     public Sequence Submit(GenerationRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_stopping, this);
-        var prompt = Validate(request);
-        var maxNew = Math.Min(request.MaxNewTokens, _contextLength - prompt.Length);
-        var sequence = new Sequence(request, prompt, maxNew);
+        var sequence = Sequence.Create(request, _contextLength, _runner.VocabSize);
 
         // Requests that a free slot will take at once are not "waiting" in the MaxQueue sense.
         var limit = _options.MaxQueue + Math.Max(_options.MaxBatchSize - RunningSequences, 0);
@@ -76,7 +74,7 @@ internal sealed class Scheduler : IDisposable
         {
             const string reason = "queue_full";
             _counters.Rejected(reason);
-            throw new EngineOverloadedException(reason, _counters.EstimateRetryAfter(_queue.Count, maxNew));
+            throw new EngineOverloadedException(reason, _counters.EstimateRetryAfter(_queue.Count, sequence.MaxNewTokens));
         }
 
         if (cancellationToken.CanBeCanceled)
@@ -126,37 +124,6 @@ internal sealed class Scheduler : IDisposable
         _counters.Dispose();
     }
 
-    private int[] Validate(GenerationRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.PromptTokenIds.Count == 0)
-        {
-            throw new ArgumentException("The prompt has no tokens.", nameof(request));
-        }
-
-        if (request.PromptTokenIds.Count >= _contextLength)
-        {
-            throw new ArgumentException(
-                $"The prompt has {request.PromptTokenIds.Count} tokens; the model's context length is {_contextLength}.", nameof(request));
-        }
-
-        if (request.MaxNewTokens < 1)
-        {
-            throw new ArgumentException($"MaxNewTokens must be at least 1 (was {request.MaxNewTokens}).", nameof(request));
-        }
-
-        var prompt = request.PromptTokenIds.ToArray();
-        foreach (var id in prompt)
-        {
-            if ((uint)id >= (uint)_runner.VocabSize)
-            {
-                throw new ArgumentException($"Prompt token id {id} is outside the model's vocabulary (0..{_runner.VocabSize - 1}).", nameof(request));
-            }
-        }
-
-        return prompt;
-    }
-
     private void Loop()
     {
         while (true)
@@ -190,15 +157,16 @@ internal sealed class Scheduler : IDisposable
 
     private void DropCancelled()
     {
+        // Indexed loops: foreach over the IReadOnlyList views would box an enumerator every step.
         var any = false;
-        foreach (var sequence in _prefiller.Pending)
+        for (var i = 0; i < _prefiller.Pending.Count; i++)
         {
-            any |= DropIfCancelled(sequence);
+            any |= DropIfCancelled(_prefiller.Pending[i]);
         }
 
-        foreach (var sequence in _batch.Rows)
+        for (var i = 0; i < _batch.Rows.Count; i++)
         {
-            any |= DropIfCancelled(sequence);
+            any |= DropIfCancelled(_batch.Rows[i]);
         }
 
         if (any)
@@ -301,9 +269,9 @@ internal sealed class Scheduler : IDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A failed run cannot be pinned on one row: every sequence in it ends with the error.
-            foreach (var sequence in _batch.Rows)
+            for (var row = 0; row < count; row++)
             {
-                Fail(sequence, ex);
+                Fail(_batch.Rows[row], ex);
             }
         }
 
@@ -327,48 +295,15 @@ internal sealed class Scheduler : IDisposable
 
     private bool Accept(Sequence sequence, int token)
     {
-        sequence.Generated++;
-        sequence.LastToken = token;
-        sequence.Sampler!.Accept(token);
-        if (sequence.FirstTokenAt == 0)
+        var end = sequence.Append(token, _eos.Contains(token) && !sequence.Request.IgnoreEos, out var rest);
+        _trace?.TokenEmitted(sequence.Request, sequence.Generated - 1, _step);
+        if (end is not { } reason)
         {
-            sequence.FirstTokenAt = Stopwatch.GetTimestamp();
+            return true;
         }
 
-        var index = sequence.Generated - 1;
-        _trace?.TokenEmitted(sequence.Request, index, _step);
-        if (_eos.Contains(token) && !sequence.Request.IgnoreEos)
-        {
-            sequence.Emit(new GenerationUpdate(index, token, ""));
-            Finish(sequence, FinishReason.Stop, ReleaseRest(sequence));
-            return false;
-        }
-
-        var stop = sequence.Stop!;
-        var text = stop.Push(sequence.Decoder!.Append(token));
-        sequence.Emit(new GenerationUpdate(index, token, text));
-        if (stop.Stopped)
-        {
-            Finish(sequence, FinishReason.Stop, "");
-            return false;
-        }
-
-        if (sequence.Generated >= sequence.MaxNewTokens)
-        {
-            var rest = ReleaseRest(sequence);
-            Finish(sequence, stop.Stopped ? FinishReason.Stop : FinishReason.Length, rest);
-            return false;
-        }
-
-        return true;
-    }
-
-    /// <summary>Text still held by the detokenizer or the stop matcher when the stream ends.</summary>
-    private static string ReleaseRest(Sequence sequence)
-    {
-        var stop = sequence.Stop!;
-        var text = stop.Push(sequence.Decoder!.Flush());
-        return text + stop.Flush();
+        Finish(sequence, reason, rest);
+        return false;
     }
 
     private void Finish(Sequence sequence, FinishReason reason, string text)
