@@ -98,7 +98,11 @@ internal sealed class LoadReport(string header, IReadOnlyList<LevelResult> level
         plot.Axes.Left.Label.Text = yLabel;
         plot.Axes.Bottom.Label.Text = "concurrent streams";
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, [.. concurrency.Select(n => n.ToString(CultureInfo.InvariantCulture))]);
-        plot.Axes.SetLimitsY(0, plot.Axes.GetDataLimits().Top * 1.1);
+
+        // An invisible point at zero makes the automatic limits start there, so heights compare honestly.
+        var zero = plot.Add.Scatter(positions[..1], [0.0]);
+        zero.MarkerSize = 0;
+        zero.LineWidth = 0;
         plot.ShowLegend(Alignment.UpperLeft);
     }
 

@@ -113,8 +113,9 @@ internal sealed class KvCache : IDisposable
     /// <summary>
     /// Makes row i of this cache hold <paramref name="rows"/>[i], right-aligned at length
     /// <paramref name="length"/> (at least every row's <see cref="KvRowSource.Length"/>). A source may
-    /// be a row of this cache; it must then be either row i itself or a row past the new batch end,
-    /// which is what swap-removal produces. Returns the rows' new left padding in <paramref name="padding"/>.
+    /// be a row of this cache; it must then be row i itself or a later row (what swap-removal
+    /// produces), so that copying rows in order reads each before it is overwritten. Returns the rows'
+    /// new left padding in <paramref name="padding"/>.
     /// </summary>
     public void Regroup(ReadOnlySpan<KvRowSource> rows, int length, Span<int> padding)
     {
@@ -123,7 +124,7 @@ internal sealed class KvCache : IDisposable
         for (var i = 0; i < batch; i++)
         {
             padding[i] = length - rows[i].Length;
-            if (padding[i] < 0 || (rows[i].Cache == this && rows[i].Row != i && rows[i].Row < batch))
+            if (padding[i] < 0 || (rows[i].Cache == this && rows[i].Row < i))
             {
                 throw new ArgumentException($"Row {i} cannot be placed at length {length} from row {rows[i].Row}.", nameof(rows));
             }

@@ -37,23 +37,22 @@ public sealed class DecodeBatchTests
         var rows = new List<Row>();
         try
         {
-            void Join(params Row[] joining)
+            void Change(int[] leaving, params Row[] joining)
             {
-                rows.AddRange(joining);
-                batch.Update(joining.Select(r => r.Sequence).ToList(), joining.Select(r => new KvRowSource(r.Cache, 0, 0)).ToArray());
-            }
-
-            void Leave(params int[] ids)
-            {
-                foreach (var row in rows.Where(r => ids.Contains(r.Id)).ToList())
+                foreach (var row in rows.Where(r => leaving.Contains(r.Id)).ToList())
                 {
                     row.Sequence.HoldsKv = false;
                     rows.Remove(row);
                     row.Cache.Dispose();
                 }
 
-                batch.Update([], []);
+                rows.AddRange(joining);
+                batch.Update(joining.Select(r => r.Sequence).ToList(), joining.Select(r => new KvRowSource(r.Cache, 0, 0)).ToArray());
             }
+
+            void Join(params Row[] joining) => Change([], joining);
+
+            void Leave(params int[] ids) => Change(ids);
 
             void Steps(int count, int expectedLength)
             {
@@ -95,7 +94,9 @@ public sealed class DecodeBatchTests
             Steps(2, 34);
             Leave(3, 1);                   // the two longest leave: the shared padding is trimmed
             Steps(2, 20);
-            Assert.Equal(2, batch.Count);
+            Change([2], Prefill(5, 18), Prefill(6, 11)); // the first row leaves and two join: in place
+            Steps(2, 22);
+            Assert.Equal(3, batch.Count);
         }
         finally
         {

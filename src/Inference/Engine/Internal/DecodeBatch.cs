@@ -107,6 +107,13 @@ internal sealed class DecodeBatch : IDisposable
     /// <summary>The logits <see cref="Decode"/> produced for <paramref name="row"/> (the sampler may overwrite them).</summary>
     public Span<float> Logits(int row) => _logits.AsSpan(row * _vocab, _vocab);
 
+    /// <summary>Drops every row at once without copying (after a fault that leaves the rows' state unknown).</summary>
+    public void Clear()
+    {
+        _rows.Clear();
+        _cache.Reset(0);
+    }
+
     /// <summary>Frees the cache's native memory; only while the batch is empty.</summary>
     public void ReleaseMemory()
     {

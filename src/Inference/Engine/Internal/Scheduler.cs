@@ -148,9 +148,20 @@ internal sealed class Scheduler : IDisposable
 
             var start = Stopwatch.GetTimestamp();
             _step++;
-            var generated = PrefillStep();
-            generated += DecodeStep();
-            _counters.Stepped(Stopwatch.GetElapsedTime(start), generated);
+            try
+            {
+                var generated = PrefillStep();
+                generated += DecodeStep();
+                _counters.Stepped(Stopwatch.GetElapsedTime(start), generated);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Model-call and per-sequence faults are handled inside the step; anything else means
+                // the batch state cannot be trusted: end what runs with the error and start clean,
+                // so the loop (and every later request) survives.
+                FailAll(ex);
+            }
+
             PublishRunning();
         }
     }
@@ -332,6 +343,17 @@ internal sealed class Scheduler : IDisposable
             sequence.HoldsKv = false;
             _counters.CacheReleased();
         }
+    }
+
+    private void FailAll(Exception error)
+    {
+        foreach (var sequence in _prefiller.Pending.Concat(_batch.Rows).Where(s => !s.IsFinished))
+        {
+            Fail(sequence, error);
+        }
+
+        _prefiller.RemoveEnded();
+        _batch.Clear();
     }
 
     private void PublishRunning() => Volatile.Write(ref _runningCount, _batch.Count + _prefiller.Count);
