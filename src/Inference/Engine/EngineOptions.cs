@@ -5,10 +5,14 @@ namespace Chat.Inference.Engine;
 /// <summary>How <see cref="DecoderEngine"/> loads and schedules (maps to the <c>ChatModel</c> config section).</summary>
 public sealed record EngineOptions
 {
-    /// <summary>Sequences that run at the same time; the rest wait in the queue.</summary>
+    /// <summary>Sequences that hold a running slot (prefilling, or decoded together in one batched model call per step); the rest wait in the queue.</summary>
     public int MaxBatchSize { get; init; } = 16;
 
-    /// <summary>Waiting sequences before submissions are refused with <see cref="EngineOverloadedException"/>.</summary>
+    /// <summary>
+    /// Waiting sequences before submissions are refused with <see cref="EngineOverloadedException"/>
+    /// (whose Retry-After comes from the queue length and the measured token rate). Free running slots
+    /// do not count: a request that a slot takes at once never waits.
+    /// </summary>
     public int MaxQueue { get; init; } = 256;
 
     /// <summary>
