@@ -49,6 +49,26 @@ public sealed class AdmissionTests
     }
 
     [Fact]
+    public async Task A_request_cancelled_before_it_is_submitted_ends_at_once_and_never_waits()
+    {
+        var tokenizer = new PairTokenizer(TinyVocab) { Gate = new SemaphoreSlim(0) };
+        await using var engine = LoadTiny(new EngineOptions { MaxBatchSize = 1, MaxQueue = 1, IntraOpThreads = 1 }, tokenizer);
+        var running = Fixtures.RunAsync(engine, Request(0, 5, 3));
+        await WaitUntilAsync(() => engine.RunningSequences == 1);
+
+        var cancelled = await Fixtures.RunAsync(engine, Request(1, 5, 3), new CancellationToken(canceled: true));
+
+        Assert.Equal(FinishReason.Cancelled, cancelled.Single().FinishReason);
+        Assert.Equal(0, engine.WaitingSequences);
+        var waiting = Fixtures.RunAsync(engine, Request(2, 5, 3));
+        Assert.Equal(1, engine.WaitingSequences);
+        tokenizer.Gate.Release(10_000);
+        Assert.Equal(3, Fixtures.TokenIds(await waiting).Length);
+        Assert.Equal(3, Fixtures.TokenIds(await running).Length);
+        Assert.Equal((1L, 0L), (engine.Counters.CancelledSequences, engine.Counters.LiveKvCaches));
+    }
+
+    [Fact]
     public async Task A_client_with_twenty_queued_requests_does_not_delay_another_clients_single_request()
     {
         var tokenizer = new PairTokenizer(TinyVocab) { Gate = new SemaphoreSlim(0) };

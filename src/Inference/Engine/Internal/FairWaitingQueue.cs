@@ -21,11 +21,21 @@ internal sealed class FairWaitingQueue
 
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Adds at the back of the client's FIFO; false when <paramref name="limit"/> sequences already wait.</summary>
+    /// <summary>
+    /// Adds at the back of the client's FIFO; false when <paramref name="limit"/> sequences already wait.
+    /// A sequence cancelled before it got here is not queued (its stream has ended already).
+    /// </summary>
     public bool TryEnqueue(Sequence sequence, int limit)
     {
         lock (_gate)
         {
+            // Checked under the lock that Scheduler.Cancel's TryRemove takes: a cancel either sees the
+            // sequence queued and unlinks it, or finished it before this check.
+            if (sequence.IsFinished)
+            {
+                return true;
+            }
+
             if (_count >= limit)
             {
                 return false;

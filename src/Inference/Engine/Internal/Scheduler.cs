@@ -68,18 +68,10 @@ internal sealed class Scheduler : IDisposable
         ObjectDisposedException.ThrowIf(_stopping, this);
         var sequence = Sequence.Create(request, _contextLength, _runner.VocabSize);
 
-        // Requests that a free slot will take at once are not "waiting" in the MaxQueue sense.
-        var limit = _options.MaxQueue + Math.Max(_options.MaxBatchSize - RunningSequences, 0);
-        if (!_queue.TryEnqueue(sequence, limit))
-        {
-            const string reason = "queue_full";
-            _counters.Rejected(reason);
-            throw new EngineOverloadedException(reason, _counters.EstimateRetryAfter(_queue.Count, sequence.MaxNewTokens));
-        }
-
         if (cancellationToken.CanBeCanceled)
         {
-            // Runs inline when the token is already cancelled: the sequence then leaves the queue at once.
+            // Registered before queueing so the registration is in place before the loop can finish
+            // the sequence; runs inline (ending the sequence) when the token is already cancelled.
             sequence.Registration = cancellationToken.Register(
                 static state =>
                 {
@@ -87,6 +79,16 @@ internal sealed class Scheduler : IDisposable
                     self.Cancel(target);
                 },
                 (this, sequence));
+        }
+
+        // Requests that a free slot will take at once are not "waiting" in the MaxQueue sense.
+        var limit = _options.MaxQueue + Math.Max(_options.MaxBatchSize - RunningSequences, 0);
+        if (!_queue.TryEnqueue(sequence, limit))
+        {
+            sequence.Registration.Dispose();
+            const string reason = "queue_full";
+            _counters.Rejected(reason);
+            throw new EngineOverloadedException(reason, _counters.EstimateRetryAfter(_queue.Count, sequence.MaxNewTokens));
         }
 
         _wake.Set();
