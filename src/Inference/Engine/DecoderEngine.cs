@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Chat.Inference.Engine.Internal;
 using Chat.Inference.Models;
@@ -27,7 +28,7 @@ public sealed class DecoderEngine : IGenerationEngine, IAsyncDisposable, IDispos
         Config = model.Config;
         Model = new ModelDescriptor(modelId, Config.ModelType, Config.ContextLength, model.VocabSize, Config.EosTokenIds);
         _runner = new DecoderRunner(model);
-        _scheduler = new Scheduler(_runner, tokenizer, options, Config.ContextLength, Config.EosTokenIds);
+        _scheduler = new Scheduler(_runner, tokenizer, options, Config.ContextLength, Config.EosTokenIds, Config.PadTokenId);
     }
 
     public ModelDescriptor Model { get; }
@@ -44,6 +45,9 @@ public sealed class DecoderEngine : IGenerationEngine, IAsyncDisposable, IDispos
     public int WaitingSequences => _scheduler.WaitingSequences;
 
     public EngineCounters Counters => _scheduler.Counters;
+
+    /// <summary>The engine's "Chat.Inference" meter (instrument names in the README's metrics section).</summary>
+    internal Meter Meter => _scheduler.Meter;
 
     /// <summary>Loads a model folder with its own tokenizer (tokenizer.json) and chat template.</summary>
     /// <exception cref="InvalidDataException">A file or key of the folder is missing or wrong; the message names it.</exception>

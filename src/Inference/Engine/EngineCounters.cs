@@ -2,13 +2,15 @@ namespace Chat.Inference.Engine;
 
 /// <summary>Cumulative engine counters since load (a consistent-per-field snapshot).</summary>
 /// <param name="PrefillTokens">Prompt tokens run through the model.</param>
-/// <param name="DecodeTokens">Incremental decode steps (one token each).</param>
+/// <param name="DecodeTokens">Tokens decoded incrementally (one per running sequence per decode step).</param>
 /// <param name="CompletedSequences">Sequences that ended by stop or length.</param>
 /// <param name="CancelledSequences">Sequences that ended cancelled (while waiting or running).</param>
 /// <param name="CancelledTokens">Tokens generated for sequences that were then cancelled (wasted work).</param>
 /// <param name="RejectedSequences">Submissions refused because the waiting queue was full.</param>
-/// <param name="KvCachesCreated">KV caches allocated (one per admitted sequence).</param>
-/// <param name="KvCachesReleased">KV caches freed; equals <paramref name="KvCachesCreated"/> when nothing runs.</param>
+/// <param name="KvCachesCreated">Sequences that got KV rows (one per sequence that started prefill).</param>
+/// <param name="KvCachesReleased">Sequences whose KV rows were dropped; equals <paramref name="KvCachesCreated"/> when nothing runs.</param>
+/// <param name="Steps">Scheduler steps (each: at most one prefill call, then one decode call for the running batch).</param>
+/// <param name="ModelCalls">ONNX Runtime runs (prefill chunks or groups, and batched decode steps).</param>
 public readonly record struct EngineCounters(
     long PrefillTokens,
     long DecodeTokens,
@@ -17,7 +19,9 @@ public readonly record struct EngineCounters(
     long CancelledTokens,
     long RejectedSequences,
     long KvCachesCreated,
-    long KvCachesReleased)
+    long KvCachesReleased,
+    long Steps,
+    long ModelCalls)
 {
     public long LiveKvCaches => KvCachesCreated - KvCachesReleased;
 }

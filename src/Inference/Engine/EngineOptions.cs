@@ -1,13 +1,26 @@
+using Chat.Inference.Engine.Internal;
+
 namespace Chat.Inference.Engine;
 
 /// <summary>How <see cref="DecoderEngine"/> loads and schedules (maps to the <c>ChatModel</c> config section).</summary>
 public sealed record EngineOptions
 {
-    /// <summary>Sequences that run at the same time; the rest wait in the queue.</summary>
+    /// <summary>Sequences that hold a running slot (prefilling, or decoded together in one batched model call per step); the rest wait in the queue.</summary>
     public int MaxBatchSize { get; init; } = 16;
 
-    /// <summary>Waiting sequences before submissions are refused with <see cref="EngineOverloadedException"/>.</summary>
+    /// <summary>
+    /// Waiting sequences before submissions are refused with <see cref="EngineOverloadedException"/>
+    /// (whose Retry-After comes from the queue length and the measured token rate). Free running slots
+    /// do not count: a request that a slot takes at once never waits.
+    /// </summary>
     public int MaxQueue { get; init; } = 256;
+
+    /// <summary>
+    /// Prompt tokens prefilled per scheduler step: longer prompts run in chunks of this size between
+    /// decode steps of the running batch, so a long prompt delays running streams by one chunk per
+    /// step instead of its whole prefill. Short prompts share one call up to this many positions.
+    /// </summary>
+    public int PrefillChunkTokens { get; init; } = 256;
 
     /// <summary>A chat template that replaces the model's own (Jinja text); null uses the model's.</summary>
     public string? ChatTemplate { get; init; }
@@ -17,6 +30,9 @@ public sealed record EngineOptions
 
     /// <summary>Model id reported to clients; null uses the model folder's name.</summary>
     public string? ModelId { get; init; }
+
+    /// <summary>Observes the loop step by step (tests count steps with it); called on the loop thread.</summary>
+    internal ISchedulerTrace? Trace { get; init; }
 
     internal void Validate()
     {
@@ -28,6 +44,11 @@ public sealed record EngineOptions
         if (MaxQueue < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxQueue), MaxQueue, "MaxQueue must not be negative.");
+        }
+
+        if (PrefillChunkTokens < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PrefillChunkTokens), PrefillChunkTokens, "PrefillChunkTokens must be at least 1.");
         }
 
         if (IntraOpThreads < 0)

@@ -56,10 +56,13 @@ internal sealed class BoundTensor(TensorElementType elementType, int elementSize
         return _buffer.AsSpan<T>(checked((int)count));
     }
 
-    public void Dispose()
+    /// <summary>Frees the native block and the view; the next <see cref="View"/> allocates again.</summary>
+    public void Release()
     {
         _value?.Dispose();
         _value = null;
         _buffer.Dispose();
     }
+
+    public void Dispose() => Release();
 }

@@ -107,6 +107,28 @@ internal sealed class DecoderRunner : IDisposable
         ReadLastLogits(batch, newTokens, logits);
     }
 
+    /// <summary>
+    /// Whether the graph accepts several new tokens after a non-empty past (chunked prefill). Graphs
+    /// from the reference builder reshape their mask for either a first pass or one-token steps
+    /// only and fail otherwise; this runs that case once (three pad tokens) to find out.
+    /// </summary>
+    public bool AcceptsChunkedPrefill(int padTokenId)
+    {
+        using var cache = CreateCache(1);
+        var logits = new float[VocabSize];
+        ReadOnlySpan<int> noPadding = [0];
+        Forward(cache, [padTokenId], noPadding, logits);
+        try
+        {
+            Forward(cache, [padTokenId, padTokenId], noPadding, logits);
+            return true;
+        }
+        catch (OnnxRuntimeException)
+        {
+            return false;
+        }
+    }
+
     public void Dispose()
     {
         _inputIds.Dispose();

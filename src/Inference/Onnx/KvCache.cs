@@ -4,15 +4,27 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Chat.Inference.Onnx;
 
 /// <summary>
-/// The KV cache of one sequence (or one static batch): for each past/present tensor pair two native
-/// buffers used ping-pong. A step binds the current buffer as past (length L) and the other as
-/// present (length L + new tokens); ONNX Runtime's attention writes the whole present tensor, so
-/// after the step the roles swap and nothing is copied. A buffer grows by doubling only when it is
-/// about to receive a present tensor larger than its capacity, so growth costs no copy either;
-/// memory is at most 2 x 2 x the live cache. Disposing frees every buffer at once (cancellation and
-/// completion both end here). Owned by one sequence so a batching scheduler can gather sequences
-/// into one call without sharing buffers.
+/// The KV cache of a batch of rows (one sequence, a prefill group, or the running decode batch):
+/// for each past/present tensor pair two native buffers used ping-pong. A step binds the current
+/// buffer as past (length L) and the other as present (length L + new tokens); ONNX Runtime writes
+/// the whole present tensor, so after the step the roles swap and nothing is copied. A buffer grows
+/// by doubling only when it is about to receive a tensor larger than its capacity, so growth costs
+/// no copy either; memory is at most 2 x 2 x the live cache.
 /// </summary>
+/// <remarks>
+/// Batched layout: every tensor is [batch, kv_heads, L, head] (gpt2: [2, batch, kv_heads, L, head]),
+/// one row per sequence, each row right-aligned with zeroed left padding up to the batch length L
+/// (the attention mask hides the padding; zeros keep 0 x value finite). Membership changes go
+/// through <see cref="Regroup"/>, which costs at most one copy of the live cache, i.e. about what
+/// ONNX Runtime already spends per step writing present = past + new:
+/// - a row joins without lengthening L (separate K/V layout, capacity to spare): only that row is
+///   written, in place, after the existing rows (the batch index is the outermost dimension);
+/// - a row leaves (separate layout): the last row moves into its slot, one row copied in place;
+/// - otherwise (a joining row longer than L, trimming padding that every row shares, or the gpt2
+///   layout whose value half starts after all key rows) all rows are gathered into the spare
+///   ping-pong buffer at the new shape, which then becomes current.
+/// Steps with unchanged membership copy nothing.
+/// </remarks>
 internal sealed class KvCache : IDisposable
 {
     private readonly KvLayout _layout;
@@ -36,7 +48,7 @@ internal sealed class KvCache : IDisposable
         _shape = new long[layout.Rank];
     }
 
-    public int Batch { get; }
+    public int Batch { get; private set; }
 
     /// <summary>Tokens (including left padding) the cache holds per row.</summary>
     public int Length { get; private set; }
@@ -52,6 +64,25 @@ internal sealed class KvCache : IDisposable
             }
 
             return total;
+        }
+    }
+
+    /// <summary>Empties the cache for <paramref name="batch"/> new rows, keeping its buffers for reuse.</summary>
+    public void Reset(int batch)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Batch = batch;
+        Length = 0;
+    }
+
+    /// <summary>Empties the cache and frees its native memory (an idle engine holds none).</summary>
+    public void Release()
+    {
+        Reset(0);
+        for (var i = 0; i < _current.Length; i++)
+        {
+            _current[i].Release();
+            _next[i].Release();
         }
     }
 
@@ -75,12 +106,61 @@ internal sealed class KvCache : IDisposable
     /// <summary>Called after a successful run: the presents become the pasts.</summary>
     public void Advance(int newTokens)
     {
-        for (var i = 0; i < _current.Length; i++)
+        SwapBuffers();
+        Length += newTokens;
+    }
+
+    /// <summary>
+    /// Makes row i of this cache hold <paramref name="rows"/>[i], right-aligned at length
+    /// <paramref name="length"/> (at least every row's <see cref="KvRowSource.Length"/>). A source may
+    /// be a row of this cache; it must then be row i itself or a later row (what swap-removal
+    /// produces), so that copying rows in order reads each before it is overwritten. Returns the rows'
+    /// new left padding in <paramref name="padding"/>.
+    /// </summary>
+    public void Regroup(ReadOnlySpan<KvRowSource> rows, int length, Span<int> padding)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var batch = rows.Length;
+        for (var i = 0; i < batch; i++)
         {
-            (_current[i], _next[i]) = (_next[i], _current[i]);
+            padding[i] = length - rows[i].Length;
+            if (padding[i] < 0 || (rows[i].Cache == this && rows[i].Row < i))
+            {
+                throw new ArgumentException($"Row {i} cannot be placed at length {length} from row {rows[i].Row}.", nameof(rows));
+            }
         }
 
-        Length += newTokens;
+        if (batch == 0)
+        {
+            Reset(0);
+            return;
+        }
+
+        var inPlace = !_layout.Combined && length == Length && _current[0].CapacityBytes >= _layout.Bytes(batch, length);
+        var targets = inPlace ? _current : _next;
+        _layout.WriteShape(_shape, batch, length);
+        for (var t = 0; t < targets.Length; t++)
+        {
+            var target = targets[t];
+            target.View(_shape);
+            for (var i = 0; i < batch; i++)
+            {
+                var source = rows[i];
+                if (inPlace && source.Cache == this && source.Row == i)
+                {
+                    continue;
+                }
+
+                CopyRow(source.Cache._current[t], source.Cache.Batch, source.Row, source.Cache.Length, source.Padding, target, batch, i, length, padding[i]);
+            }
+        }
+
+        Batch = batch;
+        Length = length;
+        if (!inPlace)
+        {
+            SwapBuffers();
+        }
     }
 
     public void Dispose()
@@ -95,6 +175,38 @@ internal sealed class KvCache : IDisposable
         {
             _current[i].Dispose();
             _next[i].Dispose();
+        }
+    }
+
+    private void SwapBuffers()
+    {
+        for (var i = 0; i < _current.Length; i++)
+        {
+            (_current[i], _next[i]) = (_next[i], _current[i]);
+        }
+    }
+
+    /// <summary>Copies one row's real positions (every head, both halves of a combined tensor) and zeroes the target's padding.</summary>
+    private unsafe void CopyRow(
+        BoundTensor source, int sourceBatch, int sourceRow, int sourceLength, int sourcePadding,
+        BoundTensor target, int targetBatch, int targetRow, int targetLength, int targetPadding)
+    {
+        long rowBytes = (long)_layout.HeadSize * _layout.ElementSize;
+        var realBytes = checked((int)((sourceLength - sourcePadding) * rowBytes));
+        var padBytes = checked((int)(targetPadding * rowBytes));
+        var from = (byte*)source.Buffer.Pointer;
+        var to = (byte*)target.Buffer.Pointer;
+        for (var half = 0; half < (_layout.Combined ? 2 : 1); half++)
+        {
+            for (var head = 0; head < _layout.Heads; head++)
+            {
+                var sourceBlock = ((((long)half * sourceBatch) + sourceRow) * _layout.Heads) + head;
+                var targetBlock = ((((long)half * targetBatch) + targetRow) * _layout.Heads) + head;
+                var sourceAt = from + (((sourceBlock * sourceLength) + sourcePadding) * rowBytes);
+                var targetAt = to + (targetBlock * targetLength * rowBytes);
+                new Span<byte>(targetAt, padBytes).Clear();
+                new ReadOnlySpan<byte>(sourceAt, realBytes).CopyTo(new Span<byte>(targetAt + padBytes, realBytes));
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Chat.Inference.Onnx;
 using Chat.Inference.Sampling;
 using Chat.Inference.Tokenization;
@@ -7,11 +7,14 @@ using Chat.Inference.Tokenization;
 namespace Chat.Inference.Engine.Internal;
 
 /// <summary>
-/// Owns the decoder session through one dedicated loop thread. Callers submit sequences into a
-/// bounded waiting queue (full: <see cref="EngineOverloadedException"/>) and read their own output
-/// channel. Up to MaxBatchSize sequences run at once; each loop round gives every running sequence
-/// one ORT call (its prefill, or one decode step), so concurrent callers all progress. Each sequence
-/// owns its KV cache, which is what lets a batching step gather several sequences into one call.
+/// Continuous batching over one decoder session, driven by one dedicated loop thread. Callers submit
+/// sequences into a bounded, client-fair waiting queue (full: <see cref="EngineOverloadedException"/>)
+/// and read their own output channel. Up to MaxBatchSize sequences hold a running slot. Each step:
+/// drop cancelled sequences, fill free slots from the queue, run at most one prefill call (one chunk
+/// of a long prompt, or a group of short ones; see <see cref="Prefiller"/>) whose finished prompts
+/// join the decode batch, then one decode call that produces a token for every sequence in the batch
+/// (see <see cref="DecodeBatch"/>); finished sequences leave before the next step. A running stream
+/// thus waits at most one prefill chunk between two of its tokens.
 /// </summary>
 internal sealed class Scheduler : IDisposable
 {
@@ -20,52 +23,55 @@ internal sealed class Scheduler : IDisposable
     private readonly EngineOptions _options;
     private readonly int _contextLength;
     private readonly HashSet<int> _eos;
-    private readonly ConcurrentQueue<Sequence> _queue = new();
-    private readonly List<Sequence> _running = [];
+    private readonly FairWaitingQueue _queue = new();
+    private readonly Prefiller _prefiller;
+    private readonly DecodeBatch _batch;
+    private readonly List<Sequence> _joining;
+    private readonly KvRowSource[] _joiningRows;
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly Thread _thread;
-    private readonly float[] _logits;
-    private readonly int[] _oneToken = new int[1];
-    private readonly int[] _noPadding = new int[1];
-    private readonly SchedulerCounters _counters = new();
+    private readonly SchedulerCounters _counters;
+    private readonly ISchedulerTrace? _trace;
     private volatile bool _stopping;
-    private int _waiting;
     private int _runningCount;
+    private long _step;
 
-    public Scheduler(DecoderRunner runner, ITokenizer tokenizer, EngineOptions options, int contextLength, IEnumerable<int> eosTokenIds)
+    public Scheduler(DecoderRunner runner, ITokenizer tokenizer, EngineOptions options, int contextLength, IEnumerable<int> eosTokenIds, int padTokenId)
     {
         _runner = runner;
         _tokenizer = tokenizer;
         _options = options;
         _contextLength = contextLength;
         _eos = [.. eosTokenIds];
-        _logits = new float[runner.VocabSize];
+        _trace = options.Trace;
+        // A graph that cannot continue a prompt after a past prefills each prompt in one call.
+        var chunk = runner.AcceptsChunkedPrefill(padTokenId) ? Math.Min(options.PrefillChunkTokens, contextLength) : contextLength;
+        _prefiller = new Prefiller(runner, options.MaxBatchSize, chunk, padTokenId);
+        _batch = new DecodeBatch(runner, options.MaxBatchSize);
+        _joining = new List<Sequence>(options.MaxBatchSize);
+        _joiningRows = new KvRowSource[options.MaxBatchSize];
+        _counters = new SchedulerCounters(() => RunningSequences, () => WaitingSequences);
         _thread = new Thread(Loop) { IsBackground = true, Name = "decoder-scheduler" };
         _thread.Start();
     }
 
     public int RunningSequences => Volatile.Read(ref _runningCount);
 
-    public int WaitingSequences => Math.Max(Volatile.Read(ref _waiting), 0);
+    public int WaitingSequences => _queue.Count;
 
     public EngineCounters Counters => _counters.Snapshot();
+
+    public Meter Meter => _counters.Meter;
 
     public Sequence Submit(GenerationRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_stopping, this);
-        var prompt = Validate(request);
-        if (Interlocked.Increment(ref _waiting) > _options.MaxQueue)
-        {
-            Interlocked.Decrement(ref _waiting);
-            _counters.Rejected();
-            throw new EngineOverloadedException("queue_full", _counters.EstimateRetryAfter(_options.MaxQueue, _options.MaxBatchSize));
-        }
+        var sequence = Sequence.Create(request, _contextLength, _runner.VocabSize);
 
-        var maxNew = Math.Min(request.MaxNewTokens, _contextLength - prompt.Length);
-        var sequence = new Sequence(request, prompt, maxNew);
         if (cancellationToken.CanBeCanceled)
         {
-            // Runs inline when the token is already cancelled: the sequence then ends before it is queued.
+            // Registered before queueing so the registration is in place before the loop can finish
+            // the sequence; runs inline (ending the sequence) when the token is already cancelled.
             sequence.Registration = cancellationToken.Register(
                 static state =>
                 {
@@ -75,7 +81,16 @@ internal sealed class Scheduler : IDisposable
                 (this, sequence));
         }
 
-        _queue.Enqueue(sequence);
+        // Requests that a free slot will take at once are not "waiting" in the MaxQueue sense.
+        var limit = _options.MaxQueue + Math.Max(_options.MaxBatchSize - RunningSequences, 0);
+        if (!_queue.TryEnqueue(sequence, limit))
+        {
+            sequence.Registration.Dispose();
+            const string reason = "queue_full";
+            _counters.Rejected(reason);
+            throw new EngineOverloadedException(reason, _counters.EstimateRetryAfter(_queue.Count, sequence.MaxNewTokens));
+        }
+
         _wake.Set();
         if (_stopping)
         {
@@ -86,13 +101,13 @@ internal sealed class Scheduler : IDisposable
         return sequence;
     }
 
-    /// <summary>Any thread: a waiting sequence ends at once; a running one at the loop's next visit.</summary>
+    /// <summary>Any thread: a waiting sequence ends at once; a running one at the start of the loop's next step.</summary>
     public void Cancel(Sequence sequence)
     {
         sequence.RequestCancel();
         if (sequence.TryClaim())
         {
-            Interlocked.Decrement(ref _waiting);
+            _queue.TryRemove(sequence);
             _counters.Cancelled(0);
             sequence.Complete(FinishReason.Cancelled, "");
         }
@@ -106,37 +121,9 @@ internal sealed class Scheduler : IDisposable
         _wake.Set();
         _thread.Join();
         _wake.Dispose();
-    }
-
-    private int[] Validate(GenerationRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.PromptTokenIds.Count == 0)
-        {
-            throw new ArgumentException("The prompt has no tokens.", nameof(request));
-        }
-
-        if (request.PromptTokenIds.Count >= _contextLength)
-        {
-            throw new ArgumentException(
-                $"The prompt has {request.PromptTokenIds.Count} tokens; the model's context length is {_contextLength}.", nameof(request));
-        }
-
-        if (request.MaxNewTokens < 1)
-        {
-            throw new ArgumentException($"MaxNewTokens must be at least 1 (was {request.MaxNewTokens}).", nameof(request));
-        }
-
-        var prompt = request.PromptTokenIds.ToArray();
-        foreach (var id in prompt)
-        {
-            if ((uint)id >= (uint)_runner.VocabSize)
-            {
-                throw new ArgumentException($"Prompt token id {id} is outside the model's vocabulary (0..{_runner.VocabSize - 1}).", nameof(request));
-            }
-        }
-
-        return prompt;
+        _prefiller.Dispose();
+        _batch.Dispose();
+        _counters.Dispose();
     }
 
     private void Loop()
@@ -150,172 +137,245 @@ internal sealed class Scheduler : IDisposable
                 return;
             }
 
+            DropCancelled();
             Admit();
-            if (_running.Count == 0)
+            if (_batch.Count == 0 && _prefiller.Count == 0)
             {
+                // Idle: hold no KV memory while nobody generates.
+                _batch.ReleaseMemory();
+                _prefiller.ReleaseMemory();
                 _wake.Wait();
                 continue;
             }
 
-            for (var i = 0; i < _running.Count;)
+            var start = Stopwatch.GetTimestamp();
+            _step++;
+            try
             {
-                if (Step(_running[i]))
-                {
-                    i++;
-                }
-                else
-                {
-                    _running.RemoveAt(i);
-                    Volatile.Write(ref _runningCount, _running.Count);
-                }
+                var generated = PrefillStep();
+                generated += DecodeStep();
+                _counters.Stepped(Stopwatch.GetElapsedTime(start), generated);
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Model-call and per-sequence faults are handled inside the step; anything else means
+                // the batch state cannot be trusted: end what runs with the error and start clean,
+                // so the loop (and every later request) survives.
+                FailAll(ex);
+            }
+
+            PublishRunning();
         }
     }
 
+    private void DropCancelled()
+    {
+        // Indexed loops: foreach over the IReadOnlyList views would box an enumerator every step.
+        var any = false;
+        for (var i = 0; i < _prefiller.Pending.Count; i++)
+        {
+            any |= DropIfCancelled(_prefiller.Pending[i]);
+        }
+
+        for (var i = 0; i < _batch.Rows.Count; i++)
+        {
+            any |= DropIfCancelled(_batch.Rows[i]);
+        }
+
+        if (any)
+        {
+            _prefiller.RemoveEnded();
+            _batch.Update([], []);
+            PublishRunning();
+        }
+    }
+
+    private bool DropIfCancelled(Sequence sequence)
+    {
+        if (!sequence.CancelRequested)
+        {
+            return false;
+        }
+
+        _counters.Cancelled(sequence.Generated);
+        Finish(sequence, FinishReason.Cancelled, "");
+        return true;
+    }
+
+    /// <summary>Fills free running slots from the fair queue; an admitted sequence prefills from the next step on.</summary>
     private void Admit()
     {
-        while (_running.Count < _options.MaxBatchSize && _queue.TryDequeue(out var sequence))
+        while (_batch.Count + _prefiller.Count < _options.MaxBatchSize && _queue.TryDequeue(out var sequence))
         {
             if (!sequence.TryAdmit())
             {
                 continue;
             }
 
-            Interlocked.Decrement(ref _waiting);
-            _running.Add(sequence);
-            Volatile.Write(ref _runningCount, _running.Count);
+            var request = sequence.Request;
+            sequence.Sampler = new Sampler(request.Sampling, _runner.VocabSize, sequence.Prompt);
+            sequence.Decoder = _tokenizer.CreateStreamDecoder();
+            sequence.Stop = new StopStringMatcher(request.StopSequences);
+            sequence.HoldsKv = true;
+            _counters.CacheCreated();
+            _counters.Queued(Stopwatch.GetElapsedTime(sequence.SubmittedAt, sequence.AdmittedAt));
+            _trace?.Admitted(request, _step + 1);
+            _prefiller.Add(sequence);
+            PublishRunning();
         }
     }
 
-    /// <summary>One ORT call for a sequence and the token it yields; false when the sequence ended.</summary>
-    private bool Step(Sequence sequence)
+    /// <summary>At most one prefill call; prompts it finishes yield their first token and join the decode batch.</summary>
+    private int PrefillStep()
     {
-        if (sequence.CancelRequested)
+        if (_prefiller.Count == 0)
         {
-            _counters.Cancelled(sequence.Generated);
-            Finish(sequence, FinishReason.Cancelled, "");
-            return false;
+            return 0;
         }
 
         try
         {
-            if (sequence.Cache is null)
-            {
-                Prefill(sequence);
-            }
-            else
-            {
-                _oneToken[0] = sequence.LastToken;
-                _runner.Forward(sequence.Cache, _oneToken, _noPadding, _logits);
-                _counters.Decoded();
-            }
-
-            return Accept(sequence, sequence.Sampler!.Sample(_logits));
+            _counters.Prefilled(_prefiller.Step(_runner));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A failing model run, tokenizer or sampler ends only this sequence; its reader sees the
-            // exception and the loop carries on with the others.
-            Release(sequence);
-            sequence.Fail(ex);
-            return false;
+            // The call's rows cannot be told apart: end the head sequence; the others retry next step.
+            Fail(_prefiller.Pending[0], ex);
+            _prefiller.RemoveEnded();
+            return 0;
         }
+
+        var completed = _prefiller.Completed;
+        var rows = _prefiller.CompletedRows;
+        _joining.Clear();
+        for (var i = 0; i < completed.Count; i++)
+        {
+            if (Generate(completed[i], _prefiller.Logits(i)))
+            {
+                _joiningRows[_joining.Count] = rows[i];
+                _joining.Add(completed[i]);
+            }
+        }
+
+        _batch.Update(_joining, _joiningRows.AsSpan(0, _joining.Count));
+        return completed.Count;
     }
 
-    private void Prefill(Sequence sequence)
+    /// <summary>One batched decode call: a token for every sequence in the batch; finished ones leave.</summary>
+    private int DecodeStep()
     {
-        var request = sequence.Request;
-        sequence.Sampler = new Sampler(request.Sampling, _runner.VocabSize, sequence.Prompt);
-        sequence.Decoder = _tokenizer.CreateStreamDecoder();
-        sequence.Stop = new StopStringMatcher(request.StopSequences);
-        sequence.Cache = _runner.CreateCache(1);
-        _counters.CacheCreated();
-        _runner.Forward(sequence.Cache, sequence.Prompt, _noPadding, _logits);
-        _counters.Prefilled(sequence.Prompt.Length);
+        var count = _batch.Count;
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            _batch.Decode(_runner);
+            _counters.Decoded(count);
+            for (var row = 0; row < count; row++)
+            {
+                Generate(_batch.Rows[row], _batch.Logits(row));
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A failed run cannot be pinned on one row: every sequence in it ends with the error.
+            for (var row = 0; row < count; row++)
+            {
+                Fail(_batch.Rows[row], ex);
+            }
+        }
+
+        _batch.Update([], []);
+        return count;
+    }
+
+    /// <summary>Samples and emits one token; false when the sequence ended (a sampler or detokenizer fault ends only it).</summary>
+    private bool Generate(Sequence sequence, Span<float> logits)
+    {
+        try
+        {
+            return Accept(sequence, sequence.Sampler!.Sample(logits));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Fail(sequence, ex);
+            return false;
+        }
     }
 
     private bool Accept(Sequence sequence, int token)
     {
-        sequence.Generated++;
-        sequence.LastToken = token;
-        sequence.Sampler!.Accept(token);
-        if (sequence.FirstTokenAt == 0)
+        var end = sequence.Append(token, _eos.Contains(token) && !sequence.Request.IgnoreEos, out var rest);
+        _trace?.TokenEmitted(sequence.Request, sequence.Generated - 1, _step);
+        if (end is not { } reason)
         {
-            sequence.FirstTokenAt = Stopwatch.GetTimestamp();
+            return true;
         }
 
-        var index = sequence.Generated - 1;
-        if (_eos.Contains(token) && !sequence.Request.IgnoreEos)
-        {
-            sequence.Emit(new GenerationUpdate(index, token, ""));
-            Finish(sequence, FinishReason.Stop, ReleaseRest(sequence));
-            return false;
-        }
-
-        var stop = sequence.Stop!;
-        var text = stop.Push(sequence.Decoder!.Append(token));
-        sequence.Emit(new GenerationUpdate(index, token, text));
-        if (stop.Stopped)
-        {
-            Finish(sequence, FinishReason.Stop, "");
-            return false;
-        }
-
-        if (sequence.Generated >= sequence.MaxNewTokens)
-        {
-            var rest = ReleaseRest(sequence);
-            Finish(sequence, stop.Stopped ? FinishReason.Stop : FinishReason.Length, rest);
-            return false;
-        }
-
-        return true;
-    }
-
-    /// <summary>Text still held by the detokenizer or the stop matcher when the stream ends.</summary>
-    private static string ReleaseRest(Sequence sequence)
-    {
-        var stop = sequence.Stop!;
-        var text = stop.Push(sequence.Decoder!.Flush());
-        return text + stop.Flush();
+        Finish(sequence, reason, rest);
+        return false;
     }
 
     private void Finish(Sequence sequence, FinishReason reason, string text)
     {
-        Release(sequence);
+        ReleaseKv(sequence);
         if (reason != FinishReason.Cancelled)
         {
-            _counters.Completed(Stopwatch.GetElapsedTime(sequence.AdmittedAt));
+            _counters.Completed(reason, sequence.Generated);
         }
 
         sequence.Complete(reason, text);
     }
 
-    private void Release(Sequence sequence)
+    private void Fail(Sequence sequence, Exception error)
     {
-        if (sequence.Cache is { } cache)
+        ReleaseKv(sequence);
+        _counters.Failed();
+        sequence.Fail(error);
+    }
+
+    /// <summary>Marks the sequence's KV rows free; the prefiller or the batch drops them before the next model call.</summary>
+    private void ReleaseKv(Sequence sequence)
+    {
+        if (sequence.HoldsKv)
         {
-            cache.Dispose();
-            sequence.Cache = null;
+            sequence.HoldsKv = false;
             _counters.CacheReleased();
         }
     }
 
+    private void FailAll(Exception error)
+    {
+        foreach (var sequence in _prefiller.Pending.Concat(_batch.Rows).Where(s => !s.IsFinished))
+        {
+            Fail(sequence, error);
+        }
+
+        _prefiller.RemoveEnded();
+        _batch.Clear();
+    }
+
+    private void PublishRunning() => Volatile.Write(ref _runningCount, _batch.Count + _prefiller.Count);
+
     /// <summary>On shutdown every running and waiting sequence ends as cancelled.</summary>
     private void Drain()
     {
-        foreach (var sequence in _running)
+        foreach (var sequence in _prefiller.Pending.Concat(_batch.Rows))
         {
             _counters.Cancelled(sequence.Generated);
             Finish(sequence, FinishReason.Cancelled, "");
         }
 
-        _running.Clear();
-        Volatile.Write(ref _runningCount, 0);
-        while (_queue.TryDequeue(out var sequence))
+        _prefiller.RemoveEnded();
+        _batch.Update([], []);
+        PublishRunning();
+        foreach (var sequence in _queue.DrainAll())
         {
             if (sequence.TryClaim())
             {
-                Interlocked.Decrement(ref _waiting);
                 _counters.Cancelled(0);
                 sequence.Complete(FinishReason.Cancelled, "");
             }

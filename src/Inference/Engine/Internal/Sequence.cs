@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Chat.Inference.Onnx;
 using Chat.Inference.Sampling;
 using Chat.Inference.Tokenization;
 
 namespace Chat.Inference.Engine.Internal;
 
 /// <summary>
-/// One request's life in the scheduler: its prompt, sampler, stop matcher, stream decoder, KV cache
-/// and output channel. Only the loop thread touches the generation state; other threads only
+/// One request's life in the scheduler: its prompt, prefill progress, sampler, stop matcher, stream
+/// decoder and output channel (its keys and values live in a row of the prefill or decode batch cache). Only the loop thread touches the generation state; other threads only
 /// request cancellation or claim a waiting sequence through <see cref="TryClaim"/>.
 /// The output channel is unbounded so a slow reader never blocks the loop; it stays finite because a
 /// sequence emits at most one update per generated token (bounded by max tokens and context length).
@@ -33,6 +32,39 @@ internal sealed class Sequence
         SubmittedAt = Stopwatch.GetTimestamp();
     }
 
+    /// <summary>Checks a request against the model and makes its sequence (max tokens capped by the context).</summary>
+    /// <exception cref="ArgumentException">The prompt is empty, too long or has an id outside the vocabulary, or MaxNewTokens &lt; 1.</exception>
+    public static Sequence Create(GenerationRequest request, int contextLength, int vocabSize)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.PromptTokenIds.Count == 0)
+        {
+            throw new ArgumentException("The prompt has no tokens.", nameof(request));
+        }
+
+        if (request.PromptTokenIds.Count >= contextLength)
+        {
+            throw new ArgumentException(
+                $"The prompt has {request.PromptTokenIds.Count} tokens; the model's context length is {contextLength}.", nameof(request));
+        }
+
+        if (request.MaxNewTokens < 1)
+        {
+            throw new ArgumentException($"MaxNewTokens must be at least 1 (was {request.MaxNewTokens}).", nameof(request));
+        }
+
+        var prompt = request.PromptTokenIds.ToArray();
+        foreach (var id in prompt)
+        {
+            if ((uint)id >= (uint)vocabSize)
+            {
+                throw new ArgumentException($"Prompt token id {id} is outside the model's vocabulary (0..{vocabSize - 1}).", nameof(request));
+            }
+        }
+
+        return new Sequence(request, prompt, Math.Min(request.MaxNewTokens, contextLength - prompt.Length));
+    }
+
     public GenerationRequest Request { get; }
 
     public int[] Prompt { get; }
@@ -47,7 +79,14 @@ internal sealed class Sequence
 
     public long FirstTokenAt { get; set; }
 
-    public KvCache? Cache { get; set; }
+    /// <summary>Prompt tokens already run through the model (chunked prefill progress).</summary>
+    public int Prefilled { get; set; }
+
+    /// <summary>True from the first prefill call until the sequence's KV rows are dropped.</summary>
+    public bool HoldsKv { get; set; }
+
+    /// <summary>Its place in the waiting queue while it waits; guarded by the queue's lock.</summary>
+    public LinkedListNode<Sequence>? QueueNode { get; set; }
 
     public Sampler? Sampler { get; set; }
 
@@ -77,6 +116,46 @@ internal sealed class Sequence
     /// <summary>Any thread: finishes a sequence that has not started running; false when the loop owns it.</summary>
     public bool TryClaim() => Interlocked.CompareExchange(ref _state, StateFinished, StateWaiting) == StateWaiting;
 
+    /// <summary>
+    /// Loop thread: records a generated token and streams its text (held back while it may start a
+    /// stop string). Returns how the sequence ends with this token, or null when it goes on;
+    /// <paramref name="rest"/> is the held-back text to release with the final update.
+    /// </summary>
+    public FinishReason? Append(int token, bool endOfSequence, out string rest)
+    {
+        Generated++;
+        LastToken = token;
+        Sampler!.Accept(token);
+        if (FirstTokenAt == 0)
+        {
+            FirstTokenAt = Stopwatch.GetTimestamp();
+        }
+
+        var index = Generated - 1;
+        rest = "";
+        if (endOfSequence)
+        {
+            Emit(new GenerationUpdate(index, token, ""));
+            rest = ReleaseRest();
+            return FinishReason.Stop;
+        }
+
+        var text = Stop!.Push(Decoder!.Append(token));
+        Emit(new GenerationUpdate(index, token, text));
+        if (Stop.Stopped)
+        {
+            return FinishReason.Stop;
+        }
+
+        if (Generated >= MaxNewTokens)
+        {
+            rest = ReleaseRest();
+            return Stop.Stopped ? FinishReason.Stop : FinishReason.Length;
+        }
+
+        return null;
+    }
+
     public void Emit(GenerationUpdate update) => _output.Writer.TryWrite(update);
 
     /// <summary>Writes the final update and closes the stream; the caller has released the KV cache.</summary>
@@ -101,5 +180,12 @@ internal sealed class Sequence
         Volatile.Write(ref _state, StateFinished);
         _output.Writer.TryComplete(error);
         Registration.Dispose();
+    }
+
+    /// <summary>Text still held by the detokenizer or the stop matcher when the stream ends.</summary>
+    private string ReleaseRest()
+    {
+        var text = Stop!.Push(Decoder!.Flush());
+        return text + Stop.Flush();
     }
 }
