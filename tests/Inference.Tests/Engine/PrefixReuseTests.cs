@@ -1,6 +1,7 @@
 using Chat.Inference.Engine;
 using Chat.Inference.Tests.Fakes;
 using Chat.ModelBuilder.Decoder;
+using Chat.TestSupport;
 using Chat.TestSupport.Models;
 
 namespace Chat.Inference.Tests.Engine;
@@ -44,6 +45,21 @@ public sealed class PrefixReuseTests
         Assert.Equal(0, expected[^1].Usage!.CachedPromptTokens);
         Assert.Equal(0, fresh.Counters.PrefixCacheHits);
         Assert.Equal(after.KvCachesCreated, after.KvCachesReleased);
+    }
+
+    [GenAiFixtureFact]
+    public async Task The_gpt2_fixture_with_its_combined_kv_layout_continues_a_kept_prefix_to_the_same_ids()
+    {
+        await using var reusing = Fixtures.LoadEngine(Fixtures.Gpt2);
+        await using var fresh = Fixtures.LoadEngine(Fixtures.Gpt2, options: new EngineOptions { IntraOpThreads = 1, PrefixCacheEntries = 0 });
+        int[] first = [.. Enumerable.Range(0, 20).Select(i => (i * 37 % 900) + 100)];
+        var answer = Fixtures.TokenIds(await Fixtures.RunAsync(reusing, Greedy(first, 6)));
+
+        int[] second = [.. first, .. answer, 5, 17, 42];
+        var updates = await Fixtures.RunAsync(reusing, Greedy(second, 10));
+
+        Assert.Equal(first.Length + answer.Length - 1, updates[^1].Usage!.CachedPromptTokens);
+        Assert.Equal(Fixtures.TokenIds(await Fixtures.RunAsync(fresh, Greedy(second, 10))), Fixtures.TokenIds(updates));
     }
 
     [Fact]
