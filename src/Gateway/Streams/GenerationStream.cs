@@ -254,7 +254,7 @@ public sealed class GenerationStream
             FinishReason.Length => "length",
             _ => "cancelled",
         };
-        var usageDto = new UsageDto(prompt, completion, prompt + completion);
+        var usageDto = new UsageDto(prompt, completion, prompt + completion) { CachedPromptTokens = usage?.CachedPromptTokens ?? 0 };
         Append("", -1, index => StreamEvent.Done(index, wire, usageDto, timings));
     }
 

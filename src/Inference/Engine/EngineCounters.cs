@@ -11,6 +11,8 @@ namespace Chat.Inference.Engine;
 /// <param name="KvCachesReleased">Sequences whose KV rows were dropped; equals <paramref name="KvCachesCreated"/> when nothing runs.</param>
 /// <param name="Steps">Scheduler steps (each: at most one prefill call, then one decode call for the running batch).</param>
 /// <param name="ModelCalls">ONNX Runtime runs (prefill chunks or groups, and batched decode steps).</param>
+/// <param name="PrefixCacheHits">Sequences whose prompt started from a kept KV prefix of an earlier sequence.</param>
+/// <param name="PrefixCacheReusedTokens">Prompt tokens taken from kept KV prefixes (not counted in <paramref name="PrefillTokens"/>).</param>
 public readonly record struct EngineCounters(
     long PrefillTokens,
     long DecodeTokens,
@@ -21,7 +23,9 @@ public readonly record struct EngineCounters(
     long KvCachesCreated,
     long KvCachesReleased,
     long Steps,
-    long ModelCalls)
+    long ModelCalls,
+    long PrefixCacheHits = 0,
+    long PrefixCacheReusedTokens = 0)
 {
     public long LiveKvCaches => KvCachesCreated - KvCachesReleased;
 }

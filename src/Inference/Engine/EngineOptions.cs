@@ -22,6 +22,16 @@ public sealed record EngineOptions
     /// </summary>
     public int PrefillChunkTokens { get; init; } = 256;
 
+    /// <summary>
+    /// Finished sequences whose keys and values are kept so that a prompt extending one (a
+    /// conversation's next turn) prefills only the new part; 0 disables the reuse. Least recently
+    /// used entries are evicted first.
+    /// </summary>
+    public int PrefixCacheEntries { get; init; } = 8;
+
+    /// <summary>Native memory the kept prefixes may hold together; the least recently used go first beyond it.</summary>
+    public long PrefixCacheBytes { get; init; } = 256L * 1024 * 1024;
+
     /// <summary>A chat template that replaces the model's own (Jinja text); null uses the model's.</summary>
     public string? ChatTemplate { get; init; }
 
@@ -49,6 +59,16 @@ public sealed record EngineOptions
         if (PrefillChunkTokens < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(PrefillChunkTokens), PrefillChunkTokens, "PrefillChunkTokens must be at least 1.");
+        }
+
+        if (PrefixCacheEntries < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PrefixCacheEntries), PrefixCacheEntries, "PrefixCacheEntries must not be negative.");
+        }
+
+        if (PrefixCacheBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PrefixCacheBytes), PrefixCacheBytes, "PrefixCacheBytes must not be negative.");
         }
 
         if (IntraOpThreads < 0)

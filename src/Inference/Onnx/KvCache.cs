@@ -151,7 +151,7 @@ internal sealed class KvCache : IDisposable
                     continue;
                 }
 
-                CopyRow(source.Cache._current[t], source.Cache.Batch, source.Row, source.Cache.Length, source.Padding, target, batch, i, length, padding[i]);
+                CopyRow(source.Cache._current[t], source.Cache.Batch, source.Row, source.Cache.Length, source.Padding, source.Length, target, batch, i, length, padding[i]);
             }
         }
 
@@ -161,6 +161,30 @@ internal sealed class KvCache : IDisposable
         {
             SwapBuffers();
         }
+    }
+
+    /// <summary>
+    /// Makes this a batch-1 cache holding the first <paramref name="length"/> real positions of
+    /// <paramref name="source"/> (another cache's row), unpadded: a kept prefix to continue from.
+    /// </summary>
+    public void LoadPrefix(KvRowSource source, int length)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (source.Cache == this || length < 1 || length > source.Length)
+        {
+            throw new ArgumentException($"A prefix of {length} positions cannot be taken from a row of {source.Length}.", nameof(length));
+        }
+
+        _layout.WriteShape(_shape, 1, length);
+        for (var t = 0; t < _next.Length; t++)
+        {
+            _next[t].View(_shape);
+            CopyRow(source.Cache._current[t], source.Cache.Batch, source.Row, source.Cache.Length, source.Padding, length, _next[t], 1, 0, length, 0);
+        }
+
+        Batch = 1;
+        Length = length;
+        SwapBuffers();
     }
 
     public void Dispose()
@@ -186,13 +210,13 @@ internal sealed class KvCache : IDisposable
         }
     }
 
-    /// <summary>Copies one row's real positions (every head, both halves of a combined tensor) and zeroes the target's padding.</summary>
+    /// <summary>Copies the first <paramref name="count"/> real positions of one row (every head, both halves of a combined tensor) and zeroes the target's padding.</summary>
     private unsafe void CopyRow(
-        BoundTensor source, int sourceBatch, int sourceRow, int sourceLength, int sourcePadding,
+        BoundTensor source, int sourceBatch, int sourceRow, int sourceLength, int sourcePadding, int count,
         BoundTensor target, int targetBatch, int targetRow, int targetLength, int targetPadding)
     {
         long rowBytes = (long)_layout.HeadSize * _layout.ElementSize;
-        var realBytes = checked((int)((sourceLength - sourcePadding) * rowBytes));
+        var realBytes = checked((int)(count * rowBytes));
         var padBytes = checked((int)(targetPadding * rowBytes));
         var from = (byte*)source.Buffer.Pointer;
         var to = (byte*)target.Buffer.Pointer;

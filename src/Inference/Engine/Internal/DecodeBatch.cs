@@ -104,6 +104,9 @@ internal sealed class DecodeBatch : IDisposable
         runner.Forward(_cache, _tokens.AsSpan(0, count), _padding, _logits.AsSpan(0, count * _vocab));
     }
 
+    /// <summary>Where row <paramref name="row"/>'s keys and values sit in the batch cache (valid until the next <see cref="Update"/>).</summary>
+    public KvRowSource Row(int row) => new(_cache, row, _padding[row]);
+
     /// <summary>The logits <see cref="Decode"/> produced for <paramref name="row"/> (the sampler may overwrite them).</summary>
     public Span<float> Logits(int row) => _logits.AsSpan(row * _vocab, _vocab);
 

@@ -37,6 +37,9 @@ internal sealed class Prefiller : IDisposable
 
     public int Count => _pending.Count;
 
+    /// <summary>Called with a kept prefix once it has been copied (the owner takes it back).</summary>
+    public Action<PrefixEntry>? PrefixLoaded { get; init; }
+
     public IReadOnlyList<Sequence> Pending => _pending;
 
     /// <summary>Sequences whose prompt the last <see cref="Step"/> finished, row i of <see cref="CompletedRows"/> each.</summary>
@@ -81,7 +84,14 @@ internal sealed class Prefiller : IDisposable
 
     private int RunChunk(DecoderRunner runner, Sequence sequence)
     {
-        if (sequence.Prefilled == 0)
+        if (sequence.Prefix is { } prefix)
+        {
+            // Continue after a kept prefix: its first Prefilled positions are this prompt's.
+            _cache.LoadPrefix(new KvRowSource(prefix.Cache, 0, 0), sequence.Prefilled);
+            sequence.Prefix = null;
+            PrefixLoaded?.Invoke(prefix);
+        }
+        else if (sequence.Prefilled == 0)
         {
             _cache.Reset(1);
         }
@@ -107,6 +117,12 @@ internal sealed class Prefiller : IDisposable
         var real = 0;
         while (group < _pending.Count && group < _rows.Length)
         {
+            if (_pending[group].Prefilled > 0)
+            {
+                // Starts from a kept prefix: prefilled on its own by RunChunk.
+                break;
+            }
+
             var prompt = _pending[group].Prompt.Length;
             var width = Math.Max(longest, prompt);
             if (prompt > _chunkTokens || (group > 0 && (group + 1) * width > _chunkTokens))

@@ -25,6 +25,7 @@ internal sealed class Scheduler : IDisposable
     private readonly HashSet<int> _eos;
     private readonly FairWaitingQueue _queue = new();
     private readonly Prefiller _prefiller;
+    private readonly PrefixCache? _prefixes;
     private readonly DecodeBatch _batch;
     private readonly List<Sequence> _joining;
     private readonly KvRowSource[] _joiningRows;
@@ -45,8 +46,11 @@ internal sealed class Scheduler : IDisposable
         _eos = [.. eosTokenIds];
         _trace = options.Trace;
         // A graph that cannot continue a prompt after a past prefills each prompt in one call.
-        var chunk = runner.AcceptsChunkedPrefill(padTokenId) ? Math.Min(options.PrefillChunkTokens, contextLength) : contextLength;
-        _prefiller = new Prefiller(runner, options.MaxBatchSize, chunk, padTokenId);
+        var chunked = runner.AcceptsChunkedPrefill(padTokenId);
+        var chunk = chunked ? Math.Min(options.PrefillChunkTokens, contextLength) : contextLength;
+        // Continuing from a kept prefix is a chunked prefill after a past, so it needs the same graph support.
+        _prefixes = chunked && options.PrefixCacheEntries > 0 ? new PrefixCache(runner, options.PrefixCacheEntries, options.PrefixCacheBytes) : null;
+        _prefiller = new Prefiller(runner, options.MaxBatchSize, chunk, padTokenId) { PrefixLoaded = _prefixes is null ? null : _prefixes.Return };
         _batch = new DecodeBatch(runner, options.MaxBatchSize);
         _joining = new List<Sequence>(options.MaxBatchSize);
         _joiningRows = new KvRowSource[options.MaxBatchSize];
@@ -123,6 +127,7 @@ internal sealed class Scheduler : IDisposable
         _wake.Dispose();
         _prefiller.Dispose();
         _batch.Dispose();
+        _prefixes?.Dispose();
         _counters.Dispose();
     }
 
@@ -217,6 +222,14 @@ internal sealed class Scheduler : IDisposable
             sequence.Decoder = _tokenizer.CreateStreamDecoder();
             sequence.Stop = new StopStringMatcher(request.StopSequences);
             sequence.HoldsKv = true;
+            if (_prefixes?.Take(sequence.Prompt, out var shared) is { } prefix)
+            {
+                sequence.Prefix = prefix;
+                sequence.Prefilled = shared;
+                sequence.CachedPromptTokens = shared;
+                _counters.PrefixReused(shared);
+            }
+
             _counters.CacheCreated();
             _counters.Queued(Stopwatch.GetElapsedTime(sequence.SubmittedAt, sequence.AdmittedAt));
             _trace?.Admitted(request, _step + 1);
@@ -250,7 +263,7 @@ internal sealed class Scheduler : IDisposable
         _joining.Clear();
         for (var i = 0; i < completed.Count; i++)
         {
-            if (Generate(completed[i], _prefiller.Logits(i)))
+            if (Generate(completed[i], _prefiller.Logits(i), rows[i]))
             {
                 _joiningRows[_joining.Count] = rows[i];
                 _joining.Add(completed[i]);
@@ -276,7 +289,7 @@ internal sealed class Scheduler : IDisposable
             _counters.Decoded(count);
             for (var row = 0; row < count; row++)
             {
-                Generate(_batch.Rows[row], _batch.Logits(row));
+                Generate(_batch.Rows[row], _batch.Logits(row), _batch.Row(row));
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -293,11 +306,11 @@ internal sealed class Scheduler : IDisposable
     }
 
     /// <summary>Samples and emits one token; false when the sequence ended (a sampler or detokenizer fault ends only it).</summary>
-    private bool Generate(Sequence sequence, Span<float> logits)
+    private bool Generate(Sequence sequence, Span<float> logits, KvRowSource kv)
     {
         try
         {
-            return Accept(sequence, sequence.Sampler!.Sample(logits));
+            return Accept(sequence, sequence.Sampler!.Sample(logits), kv);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -306,7 +319,7 @@ internal sealed class Scheduler : IDisposable
         }
     }
 
-    private bool Accept(Sequence sequence, int token)
+    private bool Accept(Sequence sequence, int token, KvRowSource kv)
     {
         var end = sequence.Append(token, _eos.Contains(token) && !sequence.Request.IgnoreEos, out var rest);
         _trace?.TokenEmitted(sequence.Request, sequence.Generated - 1, _step);
@@ -315,6 +328,8 @@ internal sealed class Scheduler : IDisposable
             return true;
         }
 
+        // A finished answer's keys and values are what the conversation's next turn starts with.
+        _prefixes?.Store(kv, sequence.KvTokens);
         Finish(sequence, reason, rest);
         return false;
     }
@@ -340,6 +355,13 @@ internal sealed class Scheduler : IDisposable
     /// <summary>Marks the sequence's KV rows free; the prefiller or the batch drops them before the next model call.</summary>
     private void ReleaseKv(Sequence sequence)
     {
+        if (sequence.Prefix is { } prefix)
+        {
+            // Ended before its prefill copied the kept prefix: the cache takes it back.
+            sequence.Prefix = null;
+            _prefixes!.Return(prefix);
+        }
+
         if (sequence.HoldsKv)
         {
             sequence.HoldsKv = false;

@@ -24,6 +24,8 @@ internal sealed class SchedulerCounters : IDisposable
     private readonly Counter<long> _decodeTokenCounter;
     private readonly Counter<long> _modelCallCounter;
     private readonly Counter<long> _finished;
+    private readonly Counter<long> _prefixHitCounter;
+    private readonly Counter<long> _reusedTokenCounter;
     private readonly Lock _rateGate = new();
 
     private long _prefillTokens;
@@ -36,6 +38,8 @@ internal sealed class SchedulerCounters : IDisposable
     private long _cachesReleased;
     private long _steps;
     private long _modelCalls;
+    private long _prefixHits;
+    private long _reusedTokens;
     private double _tokensPerSecond;
     private double _tokensPerSequence;
 
@@ -53,6 +57,8 @@ internal sealed class SchedulerCounters : IDisposable
         _decodeTokenCounter = _meter.CreateCounter<long>("chat.engine.decode_tokens", "{token}", "Tokens decoded incrementally.");
         _modelCallCounter = _meter.CreateCounter<long>("chat.engine.model_calls", "{call}", "ONNX Runtime runs (prefill and batched decode).");
         _finished = _meter.CreateCounter<long>("chat.engine.sequences", "{sequence}", "Sequences that ended, by finish reason.");
+        _prefixHitCounter = _meter.CreateCounter<long>("chat.engine.prefix_cache.hits", "{sequence}", "Sequences that started from a kept KV prefix.");
+        _reusedTokenCounter = _meter.CreateCounter<long>("chat.engine.prefix_cache.reused_tokens", "{token}", "Prompt tokens taken from kept KV prefixes instead of prefill.");
     }
 
     public Meter Meter => _meter;
@@ -63,6 +69,15 @@ internal sealed class SchedulerCounters : IDisposable
         Interlocked.Increment(ref _modelCalls);
         _prefillTokenCounter.Add(tokens);
         _modelCallCounter.Add(1);
+    }
+
+    /// <summary>A sequence starts from a kept prefix of <paramref name="tokens"/> positions.</summary>
+    public void PrefixReused(int tokens)
+    {
+        Interlocked.Increment(ref _prefixHits);
+        Interlocked.Add(ref _reusedTokens, tokens);
+        _prefixHitCounter.Add(1);
+        _reusedTokenCounter.Add(tokens);
     }
 
     public void Decoded(int batch)
@@ -151,7 +166,9 @@ internal sealed class SchedulerCounters : IDisposable
         Interlocked.Read(ref _cachesCreated),
         Interlocked.Read(ref _cachesReleased),
         Interlocked.Read(ref _steps),
-        Interlocked.Read(ref _modelCalls));
+        Interlocked.Read(ref _modelCalls),
+        Interlocked.Read(ref _prefixHits),
+        Interlocked.Read(ref _reusedTokens));
 
     public void Dispose() => _meter.Dispose();
 

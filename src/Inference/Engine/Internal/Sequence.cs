@@ -21,6 +21,7 @@ internal sealed class Sequence
     private readonly Channel<GenerationUpdate> _output = Channel.CreateUnbounded<GenerationUpdate>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
+    private readonly int[] _tokens;
     private int _state;
     private volatile bool _cancelRequested;
 
@@ -29,6 +30,8 @@ internal sealed class Sequence
         Request = request;
         Prompt = prompt;
         MaxNewTokens = maxNewTokens;
+        _tokens = new int[prompt.Length + maxNewTokens];
+        prompt.CopyTo(_tokens, 0);
         SubmittedAt = Stopwatch.GetTimestamp();
     }
 
@@ -82,6 +85,15 @@ internal sealed class Sequence
     /// <summary>Prompt tokens already run through the model (chunked prefill progress).</summary>
     public int Prefilled { get; set; }
 
+    /// <summary>A kept prefix the prefiller copies before running the rest of the prompt (from <see cref="Prefilled"/> on).</summary>
+    public PrefixEntry? Prefix { get; set; }
+
+    /// <summary>Prompt positions taken from a kept prefix instead of prefill.</summary>
+    public int CachedPromptTokens { get; set; }
+
+    /// <summary>The ids whose keys and values the sequence's KV row holds: the prompt and every generated token but the last, which was never fed.</summary>
+    public ReadOnlySpan<int> KvTokens => _tokens.AsSpan(0, Prompt.Length + Math.Max(Generated - 1, 0));
+
     /// <summary>True from the first prefill call until the sequence's KV rows are dropped.</summary>
     public bool HoldsKv { get; set; }
 
@@ -123,6 +135,7 @@ internal sealed class Sequence
     /// </summary>
     public FinishReason? Append(int token, bool endOfSequence, out string rest)
     {
+        _tokens[Prompt.Length + Generated] = token;
         Generated++;
         LastToken = token;
         Sampler!.Accept(token);
@@ -169,7 +182,10 @@ internal sealed class Sequence
             Generated,
             Stopwatch.GetElapsedTime(SubmittedAt, admitted),
             FirstTokenAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(SubmittedAt, FirstTokenAt),
-            Stopwatch.GetElapsedTime(SubmittedAt, now));
+            Stopwatch.GetElapsedTime(SubmittedAt, now))
+        {
+            CachedPromptTokens = CachedPromptTokens,
+        };
         _output.Writer.TryWrite(new GenerationUpdate(Generated, -1, text, reason, usage));
         _output.Writer.TryComplete();
         Registration.Dispose();
