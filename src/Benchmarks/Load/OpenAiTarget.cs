@@ -30,6 +30,10 @@ internal sealed class OpenAiTarget(HttpClient client, Uri baseUrl, bool chat, st
         else
         {
             body["prompt"] = prompt;
+
+            // Counts every token, also those whose text is empty or held back (a random model's
+            // special tokens): ours and vLLM then send each token's id in its chunk.
+            body["return_token_ids"] = true;
         }
 
         return JsonSerializer.Serialize(body);
