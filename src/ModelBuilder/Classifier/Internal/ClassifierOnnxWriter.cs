@@ -1,3 +1,4 @@
+using Chat.ModelBuilder.Decoder.Internal;
 using Chat.ModelBuilder.Onnx;
 using Google.Protobuf;
 
@@ -37,7 +38,7 @@ internal static class ClassifierOnnxWriter
         graph.Node.Add(Node("MatMul", ["standardized", "weights"], "scores"));
         graph.Node.Add(Node("Add", ["scores", "bias"], "logits"));
         var softmax = Node("Softmax", ["logits"], OutputName);
-        softmax.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        softmax.Attribute.Add(OnnxGraphBuilder.Int("axis", 1));
         graph.Node.Add(softmax);
 
         var onnx = new ModelProto
@@ -51,17 +52,9 @@ internal static class ClassifierOnnxWriter
         return onnx.ToByteArray();
     }
 
-    private static ValueInfoProto Value(string name, long width)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
-        };
-    }
+    /// <summary>[batch, width] float, batch symbolic.</summary>
+    private static ValueInfoProto Value(string name, int width) =>
+        OnnxGraphBuilder.ValueInfo(name, TensorProto.Types.DataType.Float, "batch", width);
 
     private static TensorProto Tensor(string name, long[] dims, float[] values)
     {

@@ -108,7 +108,7 @@ internal sealed class OnnxGraphBuilder
         new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
     /// <summary>Dimensions are ints (fixed) or strings (symbolic, as the reference names them).</summary>
-    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, object[] dims)
+    public static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, params object[] dims)
     {
         var shape = new TensorShapeProto();
         foreach (var dim in dims)
