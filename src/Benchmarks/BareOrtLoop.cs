@@ -23,13 +23,7 @@ internal sealed class BareOrtLoop : IDisposable
     public BareOrtLoop(string folder, int intraOpThreads)
     {
         _config = GenAiConfig.Load(folder);
-        using var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = intraOpThreads > 0 ? intraOpThreads : Environment.ProcessorCount,
-            InterOpNumThreads = 1,
-        };
+        using var options = Chat.Inference.Onnx.DecoderModel.CreateSessionOptions(_config.Decoder, intraOpThreads);
         _session = new InferenceSession(Path.Combine(folder, _config.Decoder.FileName), options);
         var names = _config.Decoder.Names;
         _pastNames = names.PastNamesFor(_config.Decoder.NumHiddenLayers);

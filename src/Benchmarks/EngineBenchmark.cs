@@ -54,7 +54,7 @@ internal static class EngineBenchmark
             return Fail($"prompt + new tokens ({prompt.Length + newTokens}) exceed the context length {engine.Model.ContextLength}.");
         }
 
-        using var bare = new BareOrtLoop(model, threads);
+        using var bare = new BareOrtLoop(model, engine.SingleSequenceThreads);
         var engineRuns = new List<BenchmarkResult>();
         var bareRuns = new List<BenchmarkResult>();
 

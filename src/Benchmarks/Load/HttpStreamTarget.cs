@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -8,6 +10,9 @@ namespace Chat.Benchmarks.Load;
 /// A streaming HTTP endpoint read line by line: the OpenAI SSE form (<c>data: {chunk}</c> ...
 /// <c>data: [DONE]</c>) or our native NDJSON (<c>{"token":...}</c> ... <c>{"done":true,...}</c>).
 /// A non-success status (e.g. 503 when the server is full) fails the stream with the status and body.
+/// Lines are scanned as UTF-8 bytes with <see cref="Utf8JsonReader"/>, without strings or documents:
+/// on a 2-core machine the client shares the cores with the server it measures, so its own cost per
+/// token must stay small.
 /// </summary>
 internal abstract class HttpStreamTarget(HttpClient client, Uri endpoint, string accept) : IStreamTarget
 {
@@ -28,14 +33,25 @@ internal abstract class HttpStreamTarget(HttpClient client, Uri endpoint, string
             throw new HttpRequestException($"{endpoint} answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 300)]}");
         }
 
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+        var pipe = PipeReader.Create(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
         var reported = 0;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        try
         {
-            if (line.Length > 0 && !ReadLine(line, clock, ref reported))
+            while (true)
             {
-                break;
+                var read = await pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = read.Buffer;
+                var more = ReadLines(ref buffer, clock, ref reported);
+                pipe.AdvanceTo(buffer.Start, buffer.End);
+                if (!more || read.IsCompleted)
+                {
+                    break;
+                }
             }
+        }
+        finally
+        {
+            await pipe.CompleteAsync().ConfigureAwait(false);
         }
 
         return clock.Finish(reported);
@@ -44,11 +60,87 @@ internal abstract class HttpStreamTarget(HttpClient client, Uri endpoint, string
     /// <summary>The JSON request body (the same for every call).</summary>
     protected abstract string Body();
 
-    /// <summary>Handles one non-empty line; false at the end of the stream.</summary>
-    protected abstract bool ReadLine(string line, StreamClock clock, ref int reportedTokens);
+    /// <summary>Handles one non-empty line (without its newline); false at the end of the stream.</summary>
+    protected abstract bool ReadLine(ReadOnlySpan<byte> line, StreamClock clock, ref int reportedTokens);
 
-    protected static int CompletionTokens(JsonElement root) =>
-        root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object && usage.TryGetProperty("completion_tokens", out var tokens)
-            ? tokens.GetInt32()
-            : 0;
+    /// <summary>
+    /// Scans one JSON value for what the benchmark needs: whether it carries a generated token
+    /// (a non-empty <c>token_ids</c> array, or a non-empty string under one of
+    /// <paramref name="textProperties"/>) and <c>usage.completion_tokens</c>. An <c>error</c> property fails the stream.
+    /// </summary>
+    protected static bool Scan(ReadOnlySpan<byte> json, ReadOnlySpan<byte> textProperty, ReadOnlySpan<byte> otherTextProperty, ref int reportedTokens)
+    {
+        var reader = new Utf8JsonReader(json);
+        var carries = false;
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName)
+            {
+                continue;
+            }
+
+            if (reader.ValueTextEquals("token_ids"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    reader.Read();
+                    carries |= reader.TokenType == JsonTokenType.Number;
+                    if (reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+            else if (reader.ValueTextEquals(textProperty) || (!otherTextProperty.IsEmpty && reader.ValueTextEquals(otherTextProperty)))
+            {
+                reader.Read();
+                carries |= reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0;
+            }
+            else if (reader.ValueTextEquals("completion_tokens"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Number)
+                {
+                    reportedTokens = Math.Max(reportedTokens, reader.GetInt32());
+                }
+            }
+            else if (reader.CurrentDepth == 0 && reader.ValueTextEquals("error"u8))
+            {
+                throw new HttpRequestException($"the stream failed: {Encoding.UTF8.GetString(json)}");
+            }
+        }
+
+        return carries;
+    }
+
+    private bool ReadLines(ref ReadOnlySequence<byte> buffer, StreamClock clock, ref int reported)
+    {
+        while (true)
+        {
+            var end = buffer.PositionOf((byte)'\n');
+            if (end is null)
+            {
+                return true;
+            }
+
+            var line = buffer.Slice(0, end.Value);
+            buffer = buffer.Slice(buffer.GetPosition(1, end.Value));
+            var more = line.IsSingleSegment ? Line(line.FirstSpan, clock, ref reported) : Line(line.ToArray(), clock, ref reported);
+            if (!more)
+            {
+                return false;
+            }
+        }
+    }
+
+    private bool Line(ReadOnlySpan<byte> line, StreamClock clock, ref int reported)
+    {
+        if (!line.IsEmpty && line[^1] == (byte)'\r')
+        {
+            line = line[..^1];
+        }
+
+        return line.IsEmpty || ReadLine(line, clock, ref reported);
+    }
 }

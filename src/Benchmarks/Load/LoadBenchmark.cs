@@ -16,7 +16,7 @@ internal static class LoadBenchmark
 {
     public const string Usage =
         "usage: load [--model DIR] [--url OPENAI_BASE_URL [--api completions|chat] [--model-name NAME]] [--native BASE_URL]\n" +
-        "            [--concurrency 1,2,4,8,16,32] [--prompt TEXT] [--max-tokens N] [--runs R] [--threads T] [--batch B] [--out DIR]";
+        "            [--concurrency 1,2,4,8,16,32] [--prompt TEXT] [--max-tokens N] [--runs R] [--threads T] [--single-threads -1|0|T] [--batch B] [--out DIR]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -29,7 +29,7 @@ internal static class LoadBenchmark
         }
 
         var loadBefore = LoadAverage();
-        var results = new List<LevelResult>();
+        var targets = new List<IStreamTarget>();
         BareLoopFigure? bare = null;
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
@@ -40,7 +40,7 @@ internal static class LoadBenchmark
 
         if (options.Model is { } folder)
         {
-            await using var engine = DecoderEngine.Load(folder, new EngineOptions { MaxBatchSize = options.Batch, IntraOpThreads = options.Threads });
+            await using var engine = DecoderEngine.Load(folder, new EngineOptions { MaxBatchSize = options.Batch, IntraOpThreads = options.Threads, SingleSequenceThreads = options.SingleThreads });
             var prompt = engine.Tokenizer.Encode(options.Prompt);
             if (prompt.Length + options.MaxTokens > engine.Model.ContextLength)
             {
@@ -48,16 +48,26 @@ internal static class LoadBenchmark
                 return 2;
             }
 
-            using (var loop = new BareOrtLoop(folder, options.Threads))
+            // The bare loop runs with the threads that serve the engine's lone stream.
+            using (var loop = new BareOrtLoop(folder, engine.SingleSequenceThreads))
             {
                 loop.Run(prompt, options.MaxTokens);
                 var runs = Enumerable.Range(0, options.Runs).Select(_ => loop.Run(prompt, options.MaxTokens)).ToList();
                 bare = new BareLoopFigure(BenchmarkResult.Median(runs).DecodeTokensPerSecond);
             }
 
-            Console.WriteLine(Invariant($"model {engine.Model.Id}: prompt {prompt.Length} tokens, bare ORT loop decode {bare.DecodeTokensPerSecond:0.0} tok/s"));
-            await MeasureAsync(new EngineTarget(engine, prompt, options.MaxTokens), options, results, cancel.Token);
+            Console.WriteLine(Invariant(
+                $"model {engine.Model.Id}: prompt {prompt.Length} tokens, intra-op threads {engine.IntraOpThreads} (lone stream {engine.SingleSequenceThreads}), bare ORT loop decode {bare.DecodeTokensPerSecond:0.0} tok/s"));
+            targets.Add(new EngineTarget(engine, prompt, options.MaxTokens));
+            return await MeasureAndReportAsync(options, targets, bare, loadBefore, cancel.Token);
         }
+
+        return await MeasureAndReportAsync(options, targets, bare, loadBefore, cancel.Token);
+    }
+
+    private static async Task<int> MeasureAndReportAsync(LoadOptions options, List<IStreamTarget> targets, BareLoopFigure? bare, string loadBefore, CancellationToken cancellationToken)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
@@ -66,13 +76,15 @@ internal static class LoadBenchmark
         if (options.Url is { } url)
         {
             var model = options.ModelName ?? await FirstModelAsync(http, url, cancel.Token);
-            await MeasureAsync(new OpenAiTarget(http, url, options.Chat, model, options.Prompt, options.MaxTokens), options, results, cancel.Token);
+            targets.Add(new OpenAiTarget(http, url, options.Chat, model, options.Prompt, options.MaxTokens));
         }
 
         if (options.Native is { } native)
         {
-            await MeasureAsync(new NativeTarget(http, native, options.Prompt, options.MaxTokens), options, results, cancel.Token);
+            targets.Add(new NativeTarget(http, native, options.Prompt, options.MaxTokens));
         }
+
+        var results = await MeasureAsync(targets, options, cancel.Token);
 
         var header = Invariant(
             $"Load benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {options.MaxTokens} tokens per stream (ignore_eos), greedy, median of {options.Runs} repetitions per level, {Environment.ProcessorCount} cores, engine MaxBatchSize {options.Batch}, load average {loadBefore} before and {LoadAverage()} after.");
@@ -91,17 +103,49 @@ internal static class LoadBenchmark
         return 0;
     }
 
-    private static async Task MeasureAsync(IStreamTarget target, LoadOptions options, List<LevelResult> results, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every target at every level, repetitions interleaved across targets (engine, HTTP, engine,
+    /// HTTP, ...) so that drifting machine noise hits each target alike and their ratios hold.
+    /// </summary>
+    private static async Task<List<LevelResult>> MeasureAsync(List<IStreamTarget> targets, LoadOptions options, CancellationToken cancellationToken)
     {
-        // One warm-up stream: connection setup, JIT and ORT's first-run allocations stay out of the figures.
-        await LoadRunner.RunAsync(target, 1, 1, cancellationToken);
-        foreach (var streams in options.Concurrency)
+        // One warm-up stream each: connection setup, JIT and ORT's first-run allocations stay out of the figures.
+        foreach (var target in targets)
         {
-            var result = await LoadRunner.RunAsync(target, streams, options.Runs, cancellationToken);
-            results.Add(result);
-            Console.WriteLine(Invariant(
-                $"{target.Name} x{streams}: {result.AggregateTokensPerSecond:0.0} tok/s aggregate, {result.PerStreamTokensPerSecond:0.0} per stream, TTFT p50 {result.TtftP50Ms:0.0} ms, failed {result.FailedStreams}"));
+            await LoadRunner.RunOnceAsync(target, 1, new LevelAccumulator(target.Name, 1), cancellationToken);
         }
+
+        var results = new LevelResult[targets.Count, options.Concurrency.Length];
+        for (var level = 0; level < options.Concurrency.Length; level++)
+        {
+            var streams = options.Concurrency[level];
+            var accumulators = targets.Select(t => new LevelAccumulator(t.Name, streams)).ToArray();
+            for (var repetition = 0; repetition < options.Runs; repetition++)
+            {
+                for (var t = 0; t < targets.Count; t++)
+                {
+                    await LoadRunner.RunOnceAsync(targets[t], streams, accumulators[t], cancellationToken);
+                }
+            }
+
+            for (var t = 0; t < targets.Count; t++)
+            {
+                var result = results[t, level] = accumulators[t].Result();
+                Console.WriteLine(Invariant(
+                    $"{result.Target} x{streams}: {result.AggregateTokensPerSecond:0.0} tok/s aggregate, {result.PerStreamTokensPerSecond:0.0} per stream, TTFT p50 {result.TtftP50Ms:0.0} ms, failed {result.FailedStreams}"));
+            }
+        }
+
+        var ordered = new List<LevelResult>();
+        for (var t = 0; t < targets.Count; t++)
+        {
+            for (var level = 0; level < options.Concurrency.Length; level++)
+            {
+                ordered.Add(results[t, level]);
+            }
+        }
+
+        return ordered;
     }
 
     private static async Task<string> FirstModelAsync(HttpClient http, Uri baseUrl, CancellationToken cancellationToken)

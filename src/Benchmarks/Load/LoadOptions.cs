@@ -26,6 +26,9 @@ internal sealed class LoadOptions
 
     public int Threads { get; private set; }
 
+    /// <summary>EngineOptions.SingleSequenceThreads: -1 measures, 0 one session, n threads for a lone stream.</summary>
+    public int SingleThreads { get; private set; } = -1;
+
     public int Batch { get; private set; } = 16;
 
     public string? Out { get; private set; }
@@ -54,6 +57,7 @@ internal sealed class LoadOptions
                 "--max-tokens" => TryInt(value, 2, n => MaxTokens = n),
                 "--runs" => TryInt(value, 1, n => Runs = n),
                 "--threads" => TryInt(value, 0, n => Threads = n),
+                "--single-threads" => TryInt(value, -1, n => SingleThreads = n),
                 "--batch" => TryInt(value, 1, n => Batch = n),
                 "--out" => Set(() => Out = value),
                 _ => false,

@@ -16,25 +16,17 @@ internal sealed class NativeTarget(HttpClient client, Uri baseUrl, string prompt
         ["ignore_eos"] = true,
     });
 
-    protected override bool ReadLine(string line, StreamClock clock, ref int reportedTokens)
+    protected override bool ReadLine(ReadOnlySpan<byte> line, StreamClock clock, ref int reportedTokens)
     {
-        using var document = JsonDocument.Parse(line);
-        var root = document.RootElement;
-        if (root.TryGetProperty("error", out var error))
+        if (line.IndexOf("\"done\""u8) >= 0 && line.IndexOf("\"token\""u8) < 0)
         {
-            throw new HttpRequestException($"the stream failed: {error}");
+            Scan(line, "token"u8, default, ref reportedTokens);
+            return false;
         }
 
-        if (root.TryGetProperty("token", out _))
+        if (Scan(line, "token"u8, default, ref reportedTokens))
         {
             clock.Token();
-            return true;
-        }
-
-        if (root.TryGetProperty("done", out _))
-        {
-            reportedTokens = CompletionTokens(root);
-            return false;
         }
 
         return true;

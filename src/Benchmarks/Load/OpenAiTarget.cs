@@ -39,41 +39,25 @@ internal sealed class OpenAiTarget(HttpClient client, Uri baseUrl, bool chat, st
         return JsonSerializer.Serialize(body);
     }
 
-    protected override bool ReadLine(string line, StreamClock clock, ref int reportedTokens)
+    protected override bool ReadLine(ReadOnlySpan<byte> line, StreamClock clock, ref int reportedTokens)
     {
-        if (!line.StartsWith("data:", StringComparison.Ordinal))
+        if (!line.StartsWith("data:"u8))
         {
             return true;
         }
 
-        var data = line.AsSpan(5).Trim();
-        if (data.SequenceEqual("[DONE]"))
+        var data = line[5..].Trim((byte)' ');
+        if (data.SequenceEqual("[DONE]"u8))
         {
             return false;
         }
 
-        using var chunk = JsonDocument.Parse(data.ToString());
-        var root = chunk.RootElement;
-        reportedTokens = Math.Max(reportedTokens, CompletionTokens(root));
-        if (root.TryGetProperty("choices", out var choices) && choices.GetArrayLength() > 0 && CarriesToken(choices[0]))
+        // A chunk with generated text or token ids; a chat role-only opener ("content":"") or a usage-only chunk is not a token.
+        if (Scan(data, "text"u8, "content"u8, ref reportedTokens))
         {
             clock.Token();
         }
 
         return true;
-    }
-
-    /// <summary>A chunk with generated text (a chat role-only opener or a usage-only chunk is not a token).</summary>
-    private static bool CarriesToken(JsonElement choice)
-    {
-        if (choice.TryGetProperty("token_ids", out var ids) && ids.ValueKind == JsonValueKind.Array && ids.GetArrayLength() > 0)
-        {
-            return true;
-        }
-
-        var text = choice.TryGetProperty("delta", out var delta)
-            ? delta.TryGetProperty("content", out var content) ? content : default
-            : choice.TryGetProperty("text", out var plain) ? plain : default;
-        return text.ValueKind == JsonValueKind.String && text.GetString()!.Length > 0;
     }
 }

@@ -78,6 +78,10 @@ public sealed partial class ChatModelHost : BackgroundService, IGenerationEngine
             _metrics.SetModelInfo(engine.Model);
             _readiness.MarkReady(ReadinessComponent, engine.Model.Id);
             LogReady(_logger, engine.Model.Id, engine.Model.ContextLength);
+            if (engine is global::Chat.Inference.Engine.DecoderEngine decoder)
+            {
+                LogThreads(_logger, decoder.IntraOpThreads, decoder.SingleSequenceThreads);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -145,6 +149,9 @@ public sealed partial class ChatModelHost : BackgroundService, IGenerationEngine
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Chat model {ModelId} loaded and warmed up (context {ContextLength} tokens)")]
     private static partial void LogReady(ILogger logger, string modelId, int contextLength);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "ONNX Runtime intra-op threads: {Threads} for batched and prompt calls, {SingleThreads} for a lone stream's decode step")]
+    private static partial void LogThreads(ILogger logger, int threads, int singleThreads);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Chat model failed to load: {Reason}")]
     private static partial void LogFailed(ILogger logger, string reason, Exception? exception);

@@ -14,7 +14,14 @@ public static class DecoderEngineRegistration
     private static Task<IGenerationEngine> LoadAsync(ChatModelOptions options, CancellationToken cancellationToken) =>
         // Loading reads and optimizes the model: seconds of CPU work that must not hold a host thread.
         Task.Run<IGenerationEngine>(
-            () => DecoderEngine.Load(options.Path, new EngineOptions { MaxBatchSize = options.MaxBatchSize, MaxQueue = options.MaxQueue, PrefixCacheEntries = options.PrefixCacheEntries }),
+            () => DecoderEngine.Load(options.Path, new EngineOptions
+            {
+                MaxBatchSize = options.MaxBatchSize,
+                MaxQueue = options.MaxQueue,
+                PrefixCacheEntries = options.PrefixCacheEntries,
+                IntraOpThreads = options.IntraOpThreads,
+                SingleSequenceThreads = options.SingleSequenceThreads,
+            }),
             cancellationToken);
 
     private static IChatClient CreateChatClient(IGenerationEngine engine) =>

@@ -28,6 +28,11 @@ public sealed class DecoderEngine : IGenerationEngine, IAsyncDisposable, IDispos
         Config = model.Config;
         Model = new ModelDescriptor(modelId, Config.ModelType, Config.ContextLength, model.VocabSize, Config.EosTokenIds);
         _runner = new DecoderRunner(model);
+        if (options.SingleSequenceThreads < 0)
+        {
+            _runner.KeepFasterSingleTokenSession(Config.PadTokenId);
+        }
+
         _scheduler = new Scheduler(_runner, tokenizer, options, Config.ContextLength, Config.EosTokenIds, Config.PadTokenId);
     }
 
@@ -45,6 +50,12 @@ public sealed class DecoderEngine : IGenerationEngine, IAsyncDisposable, IDispos
     public int WaitingSequences => _scheduler.WaitingSequences;
 
     public EngineCounters Counters => _scheduler.Counters;
+
+    /// <summary>ONNX Runtime intra-op threads of batched and prompt calls.</summary>
+    public int IntraOpThreads => _model.IntraOpThreads;
+
+    /// <summary>Intra-op threads that serve a lone sequence's decode step (see <see cref="EngineOptions.SingleSequenceThreads"/>).</summary>
+    public int SingleSequenceThreads => _model.SingleTokenThreads;
 
     /// <summary>The engine's "Chat.Inference" meter (instrument names in the README's metrics section).</summary>
     internal Meter Meter => _scheduler.Meter;
@@ -68,7 +79,7 @@ public sealed class DecoderEngine : IGenerationEngine, IAsyncDisposable, IDispos
         RequireFolder(modelFolder);
 
         var config = GenAiConfig.Load(modelFolder);
-        var model = DecoderModel.Load(modelFolder, config, options.IntraOpThreads);
+        var model = DecoderModel.Load(modelFolder, config, options.IntraOpThreads, options.SingleSequenceThreads < 0 ? 1 : options.SingleSequenceThreads);
         try
         {
             var id = options.ModelId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelFolder)));

@@ -38,6 +38,14 @@ public sealed record EngineOptions
     /// <summary>ONNX Runtime intra-op threads; 0 uses the config's value or else one per core.</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>
+    /// Intra-op threads for a call that decodes one token of one sequence (a lone stream), served by a
+    /// second session of the same graph (it holds its own copy of the weights). -1 (the default)
+    /// measures at load whether a one-thread session decodes faster than the main one and keeps it
+    /// only then; 0 lets the main session serve every call; n &gt; 0 uses n threads for those calls.
+    /// </summary>
+    public int SingleSequenceThreads { get; init; } = -1;
+
     /// <summary>Model id reported to clients; null uses the model folder's name.</summary>
     public string? ModelId { get; init; }
 
@@ -74,6 +82,11 @@ public sealed record EngineOptions
         if (IntraOpThreads < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "IntraOpThreads must not be negative.");
+        }
+
+        if (SingleSequenceThreads < -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SingleSequenceThreads), SingleSequenceThreads, "SingleSequenceThreads must be -1 (measure), 0 (off) or a thread count.");
         }
     }
 }

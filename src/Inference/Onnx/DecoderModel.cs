@@ -7,15 +7,21 @@ namespace Chat.Inference.Onnx;
 /// <summary>
 /// The decoder's ONNX Runtime session and what its metadata says: id, mask/position and KV/logits
 /// element types, which optional inputs exist, and the resolved per-layer KV names.
-/// Thread-safe to share; per-step state lives in <see cref="DecoderRunner"/>.
+/// Optionally a second session of the same graph with fewer intra-op threads serves calls that feed
+/// a single token of a single sequence (the -t / -tb split of llama.cpp): such a call is too small
+/// to gain from splitting its matrix products across cores, and the core it leaves free serves the
+/// HTTP side. Thread-safe to share; per-step state lives in <see cref="DecoderRunner"/>.
 /// </summary>
 internal sealed class DecoderModel : IDisposable
 {
-    private DecoderModel(GenAiConfig config, InferenceSession session, RunOptions runOptions, string path)
+    private DecoderModel(GenAiConfig config, InferenceSession session, InferenceSession? singleTokenSession, RunOptions runOptions, string path, int threads, int singleTokenThreads)
     {
         Config = config;
         Session = session;
+        SingleTokenSession = singleTokenSession;
         RunOptions = runOptions;
+        IntraOpThreads = threads;
+        SingleTokenThreads = singleTokenSession is null ? threads : singleTokenThreads;
         var names = config.Decoder.Names;
         var inputs = session.InputMetadata;
         var outputs = session.OutputMetadata;
@@ -56,7 +62,17 @@ internal sealed class DecoderModel : IDisposable
 
     public GenAiConfig Config { get; }
 
+    /// <summary>The session for batched and multi-token calls.</summary>
     public InferenceSession Session { get; }
+
+    /// <summary>The session for one token of one sequence, when it differs from <see cref="Session"/>.</summary>
+    public InferenceSession? SingleTokenSession { get; private set; }
+
+    /// <summary>Intra-op threads of <see cref="Session"/>.</summary>
+    public int IntraOpThreads { get; }
+
+    /// <summary>Intra-op threads that serve a single-token call (equal to <see cref="IntraOpThreads"/> when there is one session).</summary>
+    public int SingleTokenThreads { get; private set; }
 
     public RunOptions RunOptions { get; }
 
@@ -83,7 +99,9 @@ internal sealed class DecoderModel : IDisposable
 
     public KvLayout KvLayout { get; }
 
-    public static DecoderModel Load(string modelFolder, GenAiConfig config, int intraOpThreads)
+    /// <param name="intraOpThreads">Threads of the main session; 0 uses the config's value or else one per core.</param>
+    /// <param name="singleTokenThreads">Threads of a second session for single-token calls; 0 (or the main count) means no second session.</param>
+    public static DecoderModel Load(string modelFolder, GenAiConfig config, int intraOpThreads, int singleTokenThreads = 0)
     {
         var path = Path.Combine(modelFolder, config.Decoder.FileName);
         if (!File.Exists(path))
@@ -92,9 +110,10 @@ internal sealed class DecoderModel : IDisposable
                 $"{Path.Combine(modelFolder, GenAiConfig.FileName)}: 'model.decoder.filename' names {config.Decoder.FileName}, which does not exist in {modelFolder}.");
         }
 
-        using var options = CreateSessionOptions(config.Decoder, intraOpThreads);
+        var threads = intraOpThreads > 0 ? intraOpThreads : config.Decoder.IntraOpNumThreads ?? Environment.ProcessorCount;
         var runOptions = new RunOptions();
         InferenceSession? session = null;
+        InferenceSession? single = null;
         try
         {
             foreach (var (key, value) in config.Decoder.RunConfigEntries)
@@ -106,15 +125,73 @@ internal sealed class DecoderModel : IDisposable
                 }
             }
 
-            session = new InferenceSession(path, options);
-            return new DecoderModel(config, session, runOptions, path);
+            using (var options = CreateSessionOptions(config.Decoder, threads))
+            {
+                session = new InferenceSession(path, options);
+            }
+
+            if (singleTokenThreads > 0 && singleTokenThreads != threads)
+            {
+                using var options = CreateSessionOptions(config.Decoder, singleTokenThreads);
+                single = new InferenceSession(path, options);
+            }
+
+            return new DecoderModel(config, session, single, runOptions, path, threads, singleTokenThreads);
         }
         catch
         {
+            single?.Dispose();
             session?.Dispose();
             runOptions.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The session that serves a call of <paramref name="batch"/> rows by <paramref name="newTokens"/> positions.</summary>
+    public InferenceSession SessionFor(int batch, int newTokens) =>
+        batch == 1 && newTokens == 1 && SingleTokenSession is { } single ? single : Session;
+
+    /// <summary>Drops the single-token session (measured slower than the main one): every call uses <see cref="Session"/>.</summary>
+    public void DropSingleTokenSession()
+    {
+        SingleTokenSession?.Dispose();
+        SingleTokenSession = null;
+        SingleTokenThreads = IntraOpThreads;
+    }
+
+    /// <summary>
+    /// The engine's session options (also the bare benchmark loop's): all graph optimizations,
+    /// sequential execution, the given intra-op threads, and workers that sleep rather than spin
+    /// between parallel sections unless the config's session options say otherwise. Spinning wins
+    /// in a bare loop but takes the core that the scheduler's consumers (detokenization, HTTP
+    /// writes) need between steps: measured on 2 cores, a lone in-process stream fell from ~450 to
+    /// ~350 tokens/s with spinning workers, while a bare loop on the same session rose.
+    /// </summary>
+    /// <summary>ONNX Runtime's session config key for worker spin-waiting.</summary>
+    public const string AllowSpinningKey = "session.intra_op.allow_spinning";
+
+    public static SessionOptions CreateSessionOptions(DecoderConfig decoder, int intraOpThreads)
+    {
+        // One loop thread drives the session, so inter-op parallelism only adds contention; intra-op
+        // threads use the cores for each matrix product.
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = intraOpThreads > 0 ? intraOpThreads : decoder.IntraOpNumThreads ?? Environment.ProcessorCount,
+            InterOpNumThreads = 1,
+        };
+        if (!decoder.SessionConfigEntries.ContainsKey(AllowSpinningKey))
+        {
+            options.AddSessionConfigEntry(AllowSpinningKey, "0");
+        }
+
+        foreach (var (key, value) in decoder.SessionConfigEntries)
+        {
+            options.AddSessionConfigEntry(key, value);
+        }
+
+        return options;
     }
 
     public static int ElementSize(TensorElementType type) => type switch
@@ -128,27 +205,9 @@ internal sealed class DecoderModel : IDisposable
 
     public void Dispose()
     {
+        SingleTokenSession?.Dispose();
         Session.Dispose();
         RunOptions.Dispose();
-    }
-
-    private static SessionOptions CreateSessionOptions(DecoderConfig decoder, int intraOpThreads)
-    {
-        // One loop thread drives the session, so inter-op parallelism only adds contention; intra-op
-        // threads use the cores for each matrix product.
-        var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = intraOpThreads > 0 ? intraOpThreads : decoder.IntraOpNumThreads ?? Environment.ProcessorCount,
-            InterOpNumThreads = 1,
-        };
-        foreach (var (key, value) in decoder.SessionConfigEntries)
-        {
-            options.AddSessionConfigEntry(key, value);
-        }
-
-        return options;
     }
 
     private static NodeMetadata Require(IReadOnlyDictionary<string, NodeMetadata> metadata, string name, string configKey, string path) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -69,7 +70,10 @@ internal sealed class DecoderRunner : IDisposable
     /// the cache; padded slots in <paramref name="tokens"/> carry the pad id. Writes each row's
     /// last-position logits into <paramref name="logits"/> (batch x vocab).
     /// </summary>
-    public void Forward(KvCache cache, ReadOnlySpan<int> tokens, ReadOnlySpan<int> padding, Span<float> logits)
+    public void Forward(KvCache cache, ReadOnlySpan<int> tokens, ReadOnlySpan<int> padding, Span<float> logits) =>
+        Forward(cache, tokens, padding, logits, session: null);
+
+    private void Forward(KvCache cache, ReadOnlySpan<int> tokens, ReadOnlySpan<int> padding, Span<float> logits, InferenceSession? session)
     {
         var batch = cache.Batch;
         var newTokens = tokens.Length / batch;
@@ -102,7 +106,8 @@ internal sealed class DecoderRunner : IDisposable
         _shape3[2] = VocabSize;
         _outputValues[0] = _logits.View(_shape3);
 
-        _model.Session.Run(_model.RunOptions, _inputNames, _inputValues, _outputNames, _outputValues);
+        session ??= _model.SessionFor(batch, newTokens);
+        session.Run(_model.RunOptions, _inputNames, _inputValues, _outputNames, _outputValues);
         cache.Advance(newTokens);
         ReadLastLogits(batch, newTokens, logits);
     }
@@ -127,6 +132,60 @@ internal sealed class DecoderRunner : IDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// When the model has a single-token session, times one-token decode steps on it and on the main
+    /// session (interleaved, after a warm-up, medians) and drops it when the main session is at least
+    /// <see cref="MoreThreadsMargin"/> faster: whether fewer threads win depends on the model's size
+    /// and the machine, so it is measured, not guessed; near a tie the fewer threads win, because the
+    /// core they leave free serves the rest of the process (HTTP, JSON, detokenization).
+    /// Returns the intra-op threads that now serve single-token calls.
+    /// </summary>
+    public const double MoreThreadsMargin = 1.10;
+
+    public int KeepFasterSingleTokenSession(int padTokenId, int steps = 16)
+    {
+        if (_model.SingleTokenSession is not { } single)
+        {
+            return _model.SingleTokenThreads;
+        }
+
+        const int warmup = 3;
+        steps = Math.Min(steps, (_model.Config.ContextLength - 1) / 2 - warmup);
+        if (steps < 3)
+        {
+            return _model.SingleTokenThreads;
+        }
+
+        using var cache = CreateCache(1);
+        var logits = new float[VocabSize];
+        ReadOnlySpan<int> noPadding = [0];
+        ReadOnlySpan<int> token = [padTokenId];
+        var singleTimes = new double[steps];
+        var mainTimes = new double[steps];
+        for (var step = -warmup; step < steps; step++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            Forward(cache, token, noPadding, logits, single);
+            var middle = Stopwatch.GetTimestamp();
+            Forward(cache, token, noPadding, logits, _model.Session);
+            var end = Stopwatch.GetTimestamp();
+            if (step >= 0)
+            {
+                singleTimes[step] = middle - start;
+                mainTimes[step] = end - middle;
+            }
+        }
+
+        Array.Sort(singleTimes);
+        Array.Sort(mainTimes);
+        if (singleTimes[steps / 2] >= mainTimes[steps / 2] * MoreThreadsMargin)
+        {
+            _model.DropSingleTokenSession();
+        }
+
+        return _model.SingleTokenThreads;
     }
 
     public void Dispose()

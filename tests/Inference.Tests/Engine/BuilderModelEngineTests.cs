@@ -83,7 +83,7 @@ public sealed class BuilderModelEngineTests
         Assert.StartsWith("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHello there<|im_end|>\n<|im_start|>assistant\n", rendered, StringComparison.Ordinal);
     }
 
-    private static int[] ReferenceGreedy(DecoderBuildResult build, int[] prompt, int steps)
+    internal static int[] ReferenceGreedy(DecoderBuildResult build, int[] prompt, int steps)
     {
         var reference = ReferenceDecoder.ForRandomWeights(build);
         var cache = reference.CreateCache(1);
