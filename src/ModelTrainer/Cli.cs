@@ -81,6 +81,7 @@ public static class Cli
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"held-out exact match after {state.Step} steps ({TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss} of training): {report.Accuracy * 100:0.0}%\n\n{report.ToTable()}");
         File.WriteAllText(Path.Combine(outDirectory, "eval.md"), summary);
+        File.WriteAllText(Path.Combine(outDirectory, EvalReport.JsonName), report.ToJson(state.Step, state.ElapsedSeconds));
         Console.WriteLine(summary);
         foreach (var mistake in report.Mistakes(20))
         {

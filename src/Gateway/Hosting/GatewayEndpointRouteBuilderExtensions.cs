@@ -1,3 +1,4 @@
+using Chat.Gateway.Catalog;
 using Chat.Gateway.Chat;
 using Chat.Gateway.Health;
 using Chat.Gateway.Observability;
@@ -25,6 +26,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", options => options.WithTitle("Chat gateway"));
         app.MapPredictApi();
+        app.MapCatalogApi();
         return app;
     }
 }

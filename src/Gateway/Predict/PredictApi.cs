@@ -4,7 +4,7 @@ namespace Chat.Gateway.Predict;
 
 public static class PredictApi
 {
-    /// <summary>Classic predictions and the model listing, at the root and under <c>/api/v1</c>.</summary>
+    /// <summary>Classic predictions, at the root and under <c>/api/v1</c>.</summary>
     public static IEndpointRouteBuilder MapPredictApi(this IEndpointRouteBuilder routes)
     {
         Map(routes, string.Empty);
@@ -29,10 +29,6 @@ public static class PredictApi
         routes.MapPost("/predict/{model}/batch", PredictEndpoints.PredictBatchModelAsync)
             .WithName("PredictModelBatch" + nameSuffix)
             .WithSummary("Classify a batch of rows with the named classifier.")
-            .WithTags("Predict");
-        routes.MapGet("/models", ModelsEndpoint.Get)
-            .WithName("Models" + nameSuffix)
-            .WithSummary("Models served (classifiers and, when loaded, the chat decoder) with versions and metadata; ETag + Cache-Control.")
             .WithTags("Predict");
     }
 }

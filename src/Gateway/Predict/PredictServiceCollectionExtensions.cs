@@ -31,6 +31,7 @@ public static class PredictServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ClassifierOptions>>().Value.Path,
             sp.GetRequiredService<IHostEnvironment>().ContentRootPath)));
         services.AddSingleton<PredictionCache>();
+        services.AddSingleton<PredictMetrics>();
         services.AddSingleton<PredictionService>();
         services.AddSingleton<IModelCatalogContributor, ClassifierCatalogContributor>();
         services.AddHostedService<ClassifierLoader>();

@@ -149,16 +149,16 @@ public sealed class SkillCorpus
         var roll = random.NextDouble();
         return roll switch
         {
-            < 0.17 => Skill.Add,
-            < 0.32 => Skill.Subtract,
-            < 0.46 => Skill.Multiply,
-            < 0.53 => Skill.Reverse,
-            < 0.59 => Skill.Upper,
-            < 0.65 => Skill.Lower,
+            < 0.16 => Skill.Add,
+            < 0.31 => Skill.Subtract,
+            < 0.44 => Skill.Multiply,
+            < 0.54 => Skill.Reverse,
+            < 0.60 => Skill.Upper,
+            < 0.66 => Skill.Lower,
             < 0.72 => Skill.Spell,
-            < 0.79 => Skill.Count,
-            < 0.91 => Skill.Sort,
-            < 0.96 => Skill.SmallTalk,
+            < 0.78 => Skill.Count,
+            < 0.90 => Skill.Sort,
+            < 0.95 => Skill.SmallTalk,
             _ => Skill.Fallback,
         };
     }

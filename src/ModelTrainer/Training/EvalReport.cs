@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Chat.ModelTrainer.Corpus;
 
 namespace Chat.ModelTrainer.Training;
@@ -7,6 +8,9 @@ namespace Chat.ModelTrainer.Training;
 /// <summary>Exact-match results of an evaluation, per skill and overall.</summary>
 public sealed class EvalReport(IReadOnlyList<EvalCase> cases, IReadOnlyList<string> replies)
 {
+    /// <summary>The run folder's machine-readable results (copied beside the shipped model as <c>models/chat-default-eval.json</c>).</summary>
+    public const string JsonName = "eval.json";
+
     public IReadOnlyList<EvalCase> Cases { get; } = cases;
 
     public IReadOnlyList<string> Replies { get; } = replies;
@@ -28,6 +32,18 @@ public sealed class EvalReport(IReadOnlyList<EvalCase> cases, IReadOnlyList<stri
 
         return table.ToString();
     }
+
+    /// <summary>Exact match per skill (fractions), case counts, and the training step and time it was measured at.</summary>
+    public string ToJson(int step, double trainingSeconds) => JsonSerializer.Serialize(
+        new Dictionary<string, object>
+        {
+            ["step"] = step,
+            ["training_seconds"] = Math.Round(trainingSeconds, 1),
+            ["overall"] = Accuracy,
+            ["cases"] = Enumerable.Range(0, Cases.Count).GroupBy(i => Cases[i].Skill).ToDictionary(g => g.Key.ToString(), g => g.Count()),
+            ["exact_match"] = BySkill.ToDictionary(pair => pair.Key.ToString(), pair => pair.Value),
+        },
+        new JsonSerializerOptions { WriteIndented = true });
 
     /// <summary>Up to <paramref name="limit"/> wrong replies, for the log.</summary>
     public IEnumerable<string> Mistakes(int limit) => Enumerable.Range(0, Cases.Count)

@@ -83,7 +83,7 @@ public sealed class RealModelStreamingTests
         Assert.NotNull(await events.NextAsync());
     }
 
-    private static async Task<JsonElement> PostJsonAsync(HttpClient client, string route, string json)
+    internal static async Task<JsonElement> PostJsonAsync(HttpClient client, string route, string json)
     {
         using var response = await client.PostAsync(route, new StringContent(json, Encoding.UTF8, "application/json")).WaitAsync(Timeout);
         var body = await response.Content.ReadAsStringAsync().WaitAsync(Timeout);
@@ -91,7 +91,7 @@ public sealed class RealModelStreamingTests
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    private static async Task<List<string>> ReadStreamAsync(HttpClient client, string route, string json, bool sse)
+    internal static async Task<List<string>> ReadStreamAsync(HttpClient client, string route, string json, bool sse)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         if (sse)

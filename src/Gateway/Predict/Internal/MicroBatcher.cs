@@ -23,11 +23,13 @@ internal sealed class MicroBatcher : IAsyncDisposable
     private readonly float[] _features;
     private readonly float[] _probabilities;
     private readonly Func<int> _requestsInFlight;
+    private readonly PredictMetrics _metrics;
     private readonly Task _loop;
 
-    public MicroBatcher(ClassifierModel model, MicroBatchOptions options, int maxRequestRows, Func<int> requestsInFlight)
+    public MicroBatcher(ClassifierModel model, MicroBatchOptions options, int maxRequestRows, Func<int> requestsInFlight, PredictMetrics metrics)
     {
         _model = model;
+        _metrics = metrics;
         _requestsInFlight = requestsInFlight;
         _maxRows = options.MaxBatchSize;
         _maxWait = options.MaxWaitMicroseconds * Stopwatch.Frequency / 1_000_000;
@@ -158,9 +160,9 @@ internal sealed class MicroBatcher : IAsyncDisposable
         {
             var started = Stopwatch.GetTimestamp();
             _model.Predict(_features, rows, _probabilities);
-            PredictMetrics.InferenceDuration.WithLabels(_model.Name, _model.Version).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-            PredictMetrics.InferenceCalls.WithLabels(_model.Name, _model.Version).Inc();
-            PredictMetrics.BatchSize.WithLabels(_model.Name, _model.Version).Observe(rows);
+            _metrics.InferenceDuration.WithLabels(_model.Name, _model.Version).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            _metrics.InferenceCalls.WithLabels(_model.Name, _model.Version).Inc();
+            _metrics.BatchSize.WithLabels(_model.Name, _model.Version).Observe(rows);
         }
         catch (Exception e)
         {

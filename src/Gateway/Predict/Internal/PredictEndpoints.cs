@@ -44,13 +44,13 @@ internal static partial class PredictEndpoints
         {
             (probabilities, cached) = await service.PredictOneAsync(model, row, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Failure(http, model, e, logger) is { } failure)
+        catch (Exception e) when (Failure(http, service, model, e, logger) is { } failure)
         {
             return failure;
         }
 
         http.Response.Headers["X-Cache"] = cached ? "hit" : "miss";
-        PredictMetrics.Predictions.WithLabels(model.Name, model.Version, "ok").Inc();
+        service.Metrics.Predictions.WithLabels(model.Name, model.Version, "ok").Inc();
         var result = Result(model, probabilities);
         return TypedResults.Ok(new PredictResponse(result.Prediction, result.Label, result.Confidence, result.Probabilities, model.Name, model.Version, Milliseconds(started)));
     }
@@ -71,12 +71,12 @@ internal static partial class PredictEndpoints
         {
             probabilities = await service.PredictManyAsync(model, features, rows, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Failure(http, model, e, logger) is { } failure)
+        catch (Exception e) when (Failure(http, service, model, e, logger) is { } failure)
         {
             return failure;
         }
 
-        PredictMetrics.Predictions.WithLabels(model.Name, model.Version, "ok").Inc(rows);
+        service.Metrics.Predictions.WithLabels(model.Name, model.Version, "ok").Inc(rows);
         var labels = model.LabelCount;
         var results = new PredictionResult[rows];
         for (var r = 0; r < results.Length; r++)
@@ -107,7 +107,7 @@ internal static partial class PredictEndpoints
                 ? (Error: PredictRequestReader.ReadSingle(body, s.Model, out var row), Features: row, Rows: 1)
                 : (Error: PredictRequestReader.ReadBatch(body, s.Model, s.MaxItems, out var features, out var rows), Features: features, Rows: rows),
             cancellationToken).ConfigureAwait(false);
-        return (Refused(model, problem, parsed.Error), model, parsed.Features, parsed.Rows);
+        return (Refused(service, model, problem, parsed.Error), model, parsed.Features, parsed.Rows);
     }
 
     /// <summary>The model named by the route (or the default) at the version asked by query or header (or the newest).</summary>
@@ -131,26 +131,26 @@ internal static partial class PredictEndpoints
         name ??= service.DefaultModel;
         if (!service.Loaded)
         {
-            return Refuse("not_ready", PredictProblems.Unavailable(http.Response, "Classifiers are still loading."));
+            return Refuse(service.Metrics, "not_ready", PredictProblems.Unavailable(http.Response, "Classifiers are still loading."));
         }
 
         var versions = service.Registry.Versions(name);
         if (versions.Count == 0)
         {
-            return Refuse("not_found", PredictProblems.NotFound($"No classifier named '{name}'. Loaded: [{string.Join(", ", service.Registry.Names)}]."));
+            return Refuse(service.Metrics, "not_found", PredictProblems.NotFound($"No classifier named '{name}'. Loaded: [{string.Join(", ", service.Registry.Names)}]."));
         }
 
-        return Refuse("not_found", PredictProblems.NotFound(
+        return Refuse(service.Metrics, "not_found", PredictProblems.NotFound(
             $"Classifier '{name}' has no version '{RequestedVersion(http)}'. Loaded versions: [{string.Join(", ", versions.Select(v => v.Version))}]."));
     }
 
-    private static ProblemHttpResult Refuse(string outcome, ProblemHttpResult problem)
+    private static ProblemHttpResult Refuse(PredictMetrics metrics, string outcome, ProblemHttpResult problem)
     {
-        PredictMetrics.Predictions.WithLabels(PredictMetrics.Unknown, PredictMetrics.Unknown, outcome).Inc();
+        metrics.Predictions.WithLabels(PredictMetrics.Unknown, PredictMetrics.Unknown, outcome).Inc();
         return problem;
     }
 
-    private static ProblemHttpResult? Refused(ClassifierModel model, ProblemHttpResult? problem, PredictInputError? error)
+    private static ProblemHttpResult? Refused(PredictionService service, ClassifierModel model, ProblemHttpResult? problem, PredictInputError? error)
     {
         if (problem is null && error is null)
         {
@@ -158,11 +158,11 @@ internal static partial class PredictEndpoints
         }
 
         var outcome = problem?.StatusCode == StatusCodes.Status413PayloadTooLarge ? "too_large" : "invalid";
-        PredictMetrics.Predictions.WithLabels(model.Name, model.Version, outcome).Inc();
+        service.Metrics.Predictions.WithLabels(model.Name, model.Version, outcome).Inc();
         return problem ?? PredictProblems.Invalid(error!);
     }
 
-    private static ProblemHttpResult? Failure(HttpContext http, ClassifierModel model, Exception exception, ILogger logger)
+    private static ProblemHttpResult? Failure(HttpContext http, PredictionService service, ClassifierModel model, Exception exception, ILogger logger)
     {
         if (exception is OperationCanceledException)
         {
@@ -171,12 +171,12 @@ internal static partial class PredictEndpoints
 
         if (exception is PredictOverloadedException overloaded)
         {
-            PredictMetrics.Predictions.WithLabels(model.Name, model.Version, "overloaded").Inc();
+            service.Metrics.Predictions.WithLabels(model.Name, model.Version, "overloaded").Inc();
             return PredictProblems.Unavailable(http.Response, overloaded.Message);
         }
 
         PredictLog.PredictionFailed(logger, exception, model.Name, model.Version);
-        PredictMetrics.Predictions.WithLabels(model.Name, model.Version, "error").Inc();
+        service.Metrics.Predictions.WithLabels(model.Name, model.Version, "error").Inc();
         return PredictProblems.Failed();
     }
 

@@ -4,39 +4,41 @@ namespace Chat.Gateway.Predict.Internal;
 
 /// <summary>
 /// Prometheus series of the predict path. Labels carry only loaded model names and versions (or
-/// <c>unknown</c>), never request input, so their number stays small.
+/// <c>unknown</c>), never request input, so their number stays small. Registered on the host's
+/// <see cref="CollectorRegistry"/> (the one <c>/metrics</c> serves), like the gateway's own series.
 /// </summary>
-internal static class PredictMetrics
+internal sealed class PredictMetrics(CollectorRegistry registry)
 {
+
     public const string Unknown = "unknown";
 
     /// <summary>Predicted rows by outcome <c>ok</c>; refused requests by <c>invalid</c>, <c>not_found</c>, <c>too_large</c>, <c>not_ready</c>, <c>overloaded</c>, <c>error</c>.</summary>
-    public static readonly Counter Predictions = Metrics.CreateCounter(
+    public Counter Predictions { get; } = Metrics.WithCustomRegistry(registry).CreateCounter(
         "predict_predictions_total",
         "Predictions (rows) answered, and requests refused, by model, version and outcome.",
         new CounterConfiguration { LabelNames = ["model", "version", "outcome"] });
 
-    public static readonly Counter InferenceCalls = Metrics.CreateCounter(
+    public Counter InferenceCalls { get; } = Metrics.WithCustomRegistry(registry).CreateCounter(
         "predict_inference_calls_total",
         "ONNX Runtime calls made for predictions (one per micro-batch).",
         new CounterConfiguration { LabelNames = ["model", "version"] });
 
-    public static readonly Histogram InferenceDuration = Metrics.CreateHistogram(
+    public Histogram InferenceDuration { get; } = Metrics.WithCustomRegistry(registry).CreateHistogram(
         "predict_inference_duration_seconds",
         "Duration of one ONNX Runtime call for a micro-batch.",
         new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = Histogram.ExponentialBuckets(0.000_005, 2, 16) });
 
-    public static readonly Histogram BatchSize = Metrics.CreateHistogram(
+    public Histogram BatchSize { get; } = Metrics.WithCustomRegistry(registry).CreateHistogram(
         "predict_batch_size",
         "Rows per ONNX Runtime call after micro-batching.",
         new HistogramConfiguration { LabelNames = ["model", "version"], Buckets = Histogram.ExponentialBuckets(1, 2, 12) });
 
-    public static readonly Counter CacheHits = Metrics.CreateCounter(
+    public Counter CacheHits { get; } = Metrics.WithCustomRegistry(registry).CreateCounter(
         "predict_cache_hits_total",
         "Predictions answered from the prediction cache (memory or Redis).",
         new CounterConfiguration { LabelNames = ["model", "version"] });
 
-    public static readonly Counter CacheMisses = Metrics.CreateCounter(
+    public Counter CacheMisses { get; } = Metrics.WithCustomRegistry(registry).CreateCounter(
         "predict_cache_misses_total",
         "Predictions computed because the cache held no answer.",
         new CounterConfiguration { LabelNames = ["model", "version"] });

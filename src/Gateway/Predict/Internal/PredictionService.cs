@@ -13,13 +13,16 @@ internal sealed class PredictionService(
     PredictionCache cache,
     IOptions<ClassifierOptions> classifierOptions,
     IOptions<PredictOptions> predictOptions,
-    IOptions<MicroBatchOptions> microBatchOptions) : IAsyncDisposable
+    IOptions<MicroBatchOptions> microBatchOptions,
+    PredictMetrics metrics) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<ClassifierModel, Lazy<MicroBatcher>> _batchers = new();
     private volatile bool _loaded;
     private int _requestsInFlight;
 
     public ClassifierRegistry Registry => registry;
+
+    public PredictMetrics Metrics => metrics;
 
     public string DefaultModel => classifierOptions.Value.Default;
 
@@ -40,7 +43,7 @@ internal sealed class PredictionService(
         }
 
         var (probabilities, hit) = await cache.GetOrComputeAsync(PredictionCache.Key(model, row), () => ComputeAsync(model, row, 1), cancellationToken).ConfigureAwait(false);
-        (hit ? PredictMetrics.CacheHits : PredictMetrics.CacheMisses).WithLabels(model.Name, model.Version).Inc();
+        (hit ? metrics.CacheHits : metrics.CacheMisses).WithLabels(model.Name, model.Version).Inc();
         return (probabilities, hit);
     }
 
@@ -64,8 +67,8 @@ internal sealed class PredictionService(
 
         var cached = await Task.WhenAll(lookups).ConfigureAwait(false);
         var misses = Enumerable.Range(0, rows).Where(r => cached[r] is null).ToArray();
-        PredictMetrics.CacheHits.WithLabels(model.Name, model.Version).Inc(rows - misses.Length);
-        PredictMetrics.CacheMisses.WithLabels(model.Name, model.Version).Inc(misses.Length);
+        metrics.CacheHits.WithLabels(model.Name, model.Version).Inc(rows - misses.Length);
+        metrics.CacheMisses.WithLabels(model.Name, model.Version).Inc(misses.Length);
 
         var result = new float[rows * labels];
         for (var r = 0; r < rows; r++)
@@ -107,7 +110,7 @@ internal sealed class PredictionService(
 
     private Task<float[]> ComputeAsync(ClassifierModel model, float[] features, int rows)
     {
-        var batcher = _batchers.GetOrAdd(model, m => new Lazy<MicroBatcher>(() => new MicroBatcher(m, microBatchOptions.Value, predictOptions.Value.MaxBatchItems, () => Volatile.Read(ref _requestsInFlight)))).Value;
+        var batcher = _batchers.GetOrAdd(model, m => new Lazy<MicroBatcher>(() => new MicroBatcher(m, microBatchOptions.Value, predictOptions.Value.MaxBatchItems, () => Volatile.Read(ref _requestsInFlight), metrics))).Value;
         return batcher.TryPredict(features, rows) ?? throw new PredictOverloadedException(model);
     }
 

@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Chat.Gateway.Catalog;
 using Chat.Gateway.Predict.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Chat.Gateway.Predict.Internal;
+namespace Chat.Gateway.Catalog;
 
 /// <summary>
 /// <c>GET /models</c>: every contributor's entries, with a content ETag. The list changes when a
