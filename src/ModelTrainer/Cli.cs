@@ -12,6 +12,7 @@ public static class Cli
 {
     private const string Usage =
         "usage: ModelTrainer train --out DIR [--minutes N] [--steps N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X]\n"
+        + "                      [--layers N] [--hidden N] [--intermediate N]   (shape; default: the shipped model's)\n"
         + "       ModelTrainer eval --out DIR [--per-skill N] [--check-floors]\n"
         + "       ModelTrainer export --out DIR --model MODEL_DIR";
 
@@ -55,8 +56,15 @@ public static class Cli
     private static int Train(Dictionary<string, string> flags)
     {
         var defaults = new TrainingOptions { OutDirectory = Required(flags, "--out") };
+        var spec = defaults.Spec with
+        {
+            Layers = (int?)Number(flags, "--layers") ?? defaults.Spec.Layers,
+            Hidden = (int?)Number(flags, "--hidden") ?? defaults.Spec.Hidden,
+            Intermediate = (int?)Number(flags, "--intermediate") ?? defaults.Spec.Intermediate,
+        };
         var options = defaults with
         {
+            Spec = spec,
             Minutes = Number(flags, "--minutes"),
             Steps = (int?)Number(flags, "--steps"),
             Resume = flags.ContainsKey("--resume"),
@@ -117,7 +125,8 @@ public static class Cli
                 case "--resume" or "--check-floors":
                     flags[args[i]] = "";
                     break;
-                case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill":
+                case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill"
+                    or "--layers" or "--hidden" or "--intermediate":
                     flags[args[i]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
                     break;
                 default:
