@@ -3,6 +3,7 @@ using Chat.Inference.ChatClients;
 using Chat.Inference.Engine;
 using Chat.ModelTrainer.Corpus;
 using Chat.ModelTrainer.Training;
+using Chat.TestSupport;
 using Microsoft.Extensions.AI;
 using Xunit.Abstractions;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
@@ -25,7 +26,7 @@ public sealed class ShippedModelTests(ITestOutputHelper output)
     [Fact]
     public async Task Held_out_prompts_of_every_skill_score_through_the_engine_what_the_trainer_measured()
     {
-        await using var engine = DecoderEngine.Load(Path.Combine(RepositoryRoot(), "models", "chat-default"), new EngineOptions { MaxBatchSize = 16 });
+        await using var engine = DecoderEngine.Load(Path.Combine(RepositoryPaths.Models, "chat-default"), new EngineOptions { MaxBatchSize = 16 });
         var client = new EngineChatClient(engine, engine.Config.Search);
         var cases = SkillCorpus.HeldOutCases(PerSkill);
         var replies = new string[cases.Count];
@@ -51,7 +52,7 @@ public sealed class ShippedModelTests(ITestOutputHelper output)
             output.WriteLine(mistake);
         }
 
-        using var recorded = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "models", "chat-default-eval.json")));
+        using var recorded = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Models, "chat-default-eval.json")));
         var trainer = recorded.RootElement.GetProperty("exact_match");
         var gaps = new List<string>();
         foreach (var (skill, engineAccuracy) in report.BySkill.OrderBy(pair => pair.Key))
@@ -75,7 +76,7 @@ public sealed class ShippedModelTests(ITestOutputHelper output)
 
         // Everything but the weights is a function of the spec: an export of freshly initialized
         // weights must give the committed config, tokenizer and template byte for byte.
-        var committed = Path.Combine(RepositoryRoot(), "models", "chat-default");
+        var committed = Path.Combine(RepositoryPaths.Models, "chat-default");
         var temp = Directory.CreateTempSubdirectory("chat-default-export-");
         try
         {
@@ -103,18 +104,5 @@ public sealed class ShippedModelTests(ITestOutputHelper output)
         var messages = prompt.Select(m => new AiChatMessage(new ChatRole(m.Role), m.Content)).ToList();
         var response = await client.GetResponseAsync(messages, new ChatOptions { Temperature = 0, MaxOutputTokens = 256 }).WaitAsync(TimeSpan.FromMinutes(2));
         return response.Text;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Chat.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Chat.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -65,13 +65,15 @@ internal abstract class HttpStreamTarget(HttpClient client, Uri endpoint, string
 
     /// <summary>
     /// Scans one JSON value for what the benchmark needs: whether it carries a generated token
-    /// (a non-empty <c>token_ids</c> array, or a non-empty string under one of
-    /// <paramref name="textProperties"/>) and <c>usage.completion_tokens</c>. An <c>error</c> property fails the stream.
+    /// (a non-empty <c>token_ids</c> array, or a non-empty string under <paramref name="textProperty"/>
+    /// or <paramref name="otherTextProperty"/>), whether it is the native done line (top-level
+    /// <c>"done":true</c>), and <c>usage.completion_tokens</c>. An <c>error</c> property fails the stream.
     /// </summary>
-    protected static bool Scan(ReadOnlySpan<byte> json, ReadOnlySpan<byte> textProperty, ReadOnlySpan<byte> otherTextProperty, ref int reportedTokens)
+    protected static (bool Carries, bool Done) Scan(ReadOnlySpan<byte> json, ReadOnlySpan<byte> textProperty, ReadOnlySpan<byte> otherTextProperty, ref int reportedTokens)
     {
         var reader = new Utf8JsonReader(json);
         var carries = false;
+        var done = false;
         while (reader.Read())
         {
             if (reader.TokenType != JsonTokenType.PropertyName)
@@ -105,13 +107,18 @@ internal abstract class HttpStreamTarget(HttpClient client, Uri endpoint, string
                     reportedTokens = Math.Max(reportedTokens, reader.GetInt32());
                 }
             }
-            else if (reader.CurrentDepth == 0 && reader.ValueTextEquals("error"u8))
+            else if (reader.CurrentDepth == 1 && reader.ValueTextEquals("done"u8))
+            {
+                reader.Read();
+                done = reader.TokenType == JsonTokenType.True;
+            }
+            else if (reader.CurrentDepth == 1 && reader.ValueTextEquals("error"u8))
             {
                 throw new HttpRequestException($"the stream failed: {Encoding.UTF8.GetString(json)}");
             }
         }
 
-        return carries;
+        return (carries, done);
     }
 
     private bool ReadLines(ref ReadOnlySequence<byte> buffer, StreamClock clock, ref int reported)

@@ -67,15 +67,13 @@ internal static class LoadBenchmark
 
     private static async Task<int> MeasureAndReportAsync(LoadOptions options, List<IStreamTarget> targets, BareLoopFigure? bare, string loadBefore, CancellationToken cancellationToken)
     {
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
             Timeout = TimeSpan.FromMinutes(10),
         };
         if (options.Url is { } url)
         {
-            var model = options.ModelName ?? await FirstModelAsync(http, url, cancel.Token);
+            var model = options.ModelName ?? await FirstModelAsync(http, url, cancellationToken);
             targets.Add(new OpenAiTarget(http, url, options.Chat, model, options.Prompt, options.MaxTokens));
         }
 
@@ -84,7 +82,7 @@ internal static class LoadBenchmark
             targets.Add(new NativeTarget(http, native, options.Prompt, options.MaxTokens));
         }
 
-        var results = await MeasureAsync(targets, options, cancel.Token);
+        var results = await MeasureAsync(targets, options, cancellationToken);
 
         var header = Invariant(
             $"Load benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {options.MaxTokens} tokens per stream (ignore_eos), greedy, median of {options.Runs} repetitions per level, {Environment.ProcessorCount} cores, engine MaxBatchSize {options.Batch}, load average {loadBefore} before and {LoadAverage()} after.");
@@ -95,7 +93,7 @@ internal static class LoadBenchmark
         if (options.Out is { } outDir)
         {
             Directory.CreateDirectory(outDir);
-            await File.WriteAllTextAsync(Path.Combine(outDir, "load.md"), markdown, cancel.Token);
+            await File.WriteAllTextAsync(Path.Combine(outDir, "load.md"), markdown, cancellationToken);
             report.SaveChart(Path.Combine(outDir, "load.png"));
             Console.WriteLine($"wrote {Path.Combine(outDir, "load.md")} and load.png");
         }

@@ -18,17 +18,12 @@ internal sealed class NativeTarget(HttpClient client, Uri baseUrl, string prompt
 
     protected override bool ReadLine(ReadOnlySpan<byte> line, StreamClock clock, ref int reportedTokens)
     {
-        if (line.IndexOf("\"done\""u8) >= 0 && line.IndexOf("\"token\""u8) < 0)
-        {
-            Scan(line, "token"u8, default, ref reportedTokens);
-            return false;
-        }
-
-        if (Scan(line, "token"u8, default, ref reportedTokens))
+        var (carries, done) = Scan(line, "token"u8, default, ref reportedTokens);
+        if (carries)
         {
             clock.Token();
         }
 
-        return true;
+        return !done;
     }
 }

@@ -53,7 +53,7 @@ internal sealed class OpenAiTarget(HttpClient client, Uri baseUrl, bool chat, st
         }
 
         // A chunk with generated text or token ids; a chat role-only opener ("content":"") or a usage-only chunk is not a token.
-        if (Scan(data, "text"u8, "content"u8, ref reportedTokens))
+        if (Scan(data, "text"u8, "content"u8, ref reportedTokens).Carries)
         {
             clock.Token();
         }

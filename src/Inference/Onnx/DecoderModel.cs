@@ -14,6 +14,8 @@ namespace Chat.Inference.Onnx;
 /// </summary>
 internal sealed class DecoderModel : IDisposable
 {
+    private readonly int _singleTokenThreads;
+
     private DecoderModel(GenAiConfig config, InferenceSession session, InferenceSession? singleTokenSession, RunOptions runOptions, string path, int threads, int singleTokenThreads)
     {
         Config = config;
@@ -21,7 +23,7 @@ internal sealed class DecoderModel : IDisposable
         SingleTokenSession = singleTokenSession;
         RunOptions = runOptions;
         IntraOpThreads = threads;
-        SingleTokenThreads = singleTokenSession is null ? threads : singleTokenThreads;
+        _singleTokenThreads = singleTokenThreads;
         var names = config.Decoder.Names;
         var inputs = session.InputMetadata;
         var outputs = session.OutputMetadata;
@@ -72,7 +74,7 @@ internal sealed class DecoderModel : IDisposable
     public int IntraOpThreads { get; }
 
     /// <summary>Intra-op threads that serve a single-token call (equal to <see cref="IntraOpThreads"/> when there is one session).</summary>
-    public int SingleTokenThreads { get; private set; }
+    public int SingleTokenThreads => SingleTokenSession is null ? IntraOpThreads : _singleTokenThreads;
 
     public RunOptions RunOptions { get; }
 
@@ -156,7 +158,6 @@ internal sealed class DecoderModel : IDisposable
     {
         SingleTokenSession?.Dispose();
         SingleTokenSession = null;
-        SingleTokenThreads = IntraOpThreads;
     }
 
     /// <summary>
