@@ -55,13 +55,42 @@ public sealed partial class SkillCorpusTests
         Assert.Equal("What is my name?", memory.Prompt[^1].Content);
     }
 
+    [Fact]
+    public void Single_digit_facts_are_on_both_sides_and_follow_ups_adjust_by_one_to_99()
+    {
+        var random = new Random(5);
+        var training = Enumerable.Range(0, 3000).SelectMany(_ => SkillCorpus.SampleTraining(random)).Where(m => m.Role == "assistant").Select(m => m.Content).ToList();
+        var cases = SkillCorpus.HeldOutCases(100);
+        var evaluated = cases.Select(c => c.Expected).ToList();
+        foreach (var replies in new[] { training, evaluated })
+        {
+            var facts = replies.Select(r => Arithmetic().Match(r)).Where(m => m.Success && m.Groups[2].Value == "*")
+                .Where(m => HeldOut.IsTableFact(long.Parse(m.Groups[1].Value), long.Parse(m.Groups[3].Value))).ToList();
+            Assert.NotEmpty(facts);
+        }
+
+        var coin = new Random(1);
+        Assert.True(HeldOut.PairOnSide('*', 3, 8, heldOut: false, coin));
+        Assert.Contains(Enumerable.Range(0, 64), _ => HeldOut.PairOnSide('*', 3, 8, heldOut: true, coin));
+        Assert.False(HeldOut.PairOnSide('+', 131, 599, heldOut: true, coin) && HeldOut.PairOnSide('+', 131, 599, heldOut: false, coin));
+
+        // Table facts may not crowd the evaluation: with operands uniform over 1-3 digits, a ninth of
+        // the sums have two single-digit operands, so far fewer than half may be table facts.
+        var sums = cases.Where(c => c.Skill == Skill.Add).Select(c => Arithmetic().Match(c.Expected)).ToList();
+        var tableSums = sums.Count(m => HeldOut.IsTableFact(long.Parse(m.Groups[1].Value), long.Parse(m.Groups[3].Value)));
+        Assert.InRange(tableSums, 1, sums.Count / 4);
+        Assert.InRange(sums.Count(m => m.Groups[1].Value.Length == 3 && m.Groups[3].Value.Length == 3), 5, 25);
+        var adjustments = cases.Where(c => c.Skill == Skill.FollowUp).Select(c => long.Parse(Arithmetic().Match(c.Expected).Groups[3].Value)).ToList();
+        Assert.All(adjustments, n => Assert.InRange(n, 1, 99));
+    }
+
     /// <summary>The split keys of the values a message carries: arithmetic pairs in replies, quoted text, sort lists, names.</summary>
     private static IEnumerable<string> HeldOutKeys(ChatMessage message)
     {
         if (message.Role == "assistant")
         {
             var arithmetic = Arithmetic().Match(message.Content);
-            if (arithmetic.Success)
+            if (arithmetic.Success && !HeldOut.IsTableFact(long.Parse(arithmetic.Groups[1].Value), long.Parse(arithmetic.Groups[3].Value)))
             {
                 yield return HeldOut.Pair(arithmetic.Groups[2].Value[0], long.Parse(arithmetic.Groups[1].Value), long.Parse(arithmetic.Groups[3].Value));
             }

@@ -45,7 +45,7 @@ public sealed class SkillCorpus
             messages.Add(ChatMessage.System(random.NextDouble() < 0.7 ? Pick(random, SystemPrompts) : Sentence(random)));
         }
 
-        if (random.NextDouble() < 0.7)
+        if (random.NextDouble() < 0.65)
         {
             AddExchange(messages, random, heldOut: false, PickSkill(random), out _);
             return messages;
@@ -143,22 +143,28 @@ public sealed class SkillCorpus
         return new EvalCase(skill, messages, expected);
     }
 
-    /// <summary>Arithmetic dominates: it is the hardest skill for a character-level model.</summary>
+    /// <summary>
+    /// Arithmetic dominates: it is the hardest skill for a character-level model, which writes the
+    /// leading digit first and so settles every carry at once. The case and spelling skills and the
+    /// fixed replies reach 100% at a fraction of this weight. This is the shipped model's mix (run 4 in
+    /// models/README.md); run 1's lighter arithmetic share scored 2-3 points less on arithmetic and
+    /// 6-12 more on reverse and sort.
+    /// </summary>
     private static Skill PickSkill(Random random)
     {
         var roll = random.NextDouble();
         return roll switch
         {
-            < 0.16 => Skill.Add,
-            < 0.31 => Skill.Subtract,
-            < 0.44 => Skill.Multiply,
-            < 0.54 => Skill.Reverse,
-            < 0.60 => Skill.Upper,
-            < 0.66 => Skill.Lower,
-            < 0.72 => Skill.Spell,
-            < 0.78 => Skill.Count,
-            < 0.90 => Skill.Sort,
-            < 0.95 => Skill.SmallTalk,
+            < 0.19 => Skill.Add,
+            < 0.38 => Skill.Subtract,
+            < 0.52 => Skill.Multiply,
+            < 0.64 => Skill.Reverse,
+            < 0.68 => Skill.Upper,
+            < 0.72 => Skill.Lower,
+            < 0.76 => Skill.Spell,
+            < 0.80 => Skill.Count,
+            < 0.92 => Skill.Sort,
+            < 0.96 => Skill.SmallTalk,
             _ => Skill.Fallback,
         };
     }
@@ -227,7 +233,7 @@ public sealed class SkillCorpus
             a = Operand(random, 999);
             b = op == '*' ? random.Next(0, 10) : Operand(random, 999);
         }
-        while (HeldOut.Contains(HeldOut.Pair(op, a, b)) != heldOut);
+        while (!HeldOut.PairOnSide(op, a, b, heldOut, random));
 
         var result = op switch { '+' => a + b, '-' => a - b, _ => a * b };
         var prompt = (op, random.Next(3)) switch
@@ -244,17 +250,20 @@ public sealed class SkillCorpus
         return result;
     }
 
-    /// <summary>"Add N to that." / "Subtract N from that.": the pair (previous, N) obeys the held-out split like any other.</summary>
+    /// <summary>
+    /// "Add N to that." / "Subtract N from that." with N from 1 to 99 (the contract's forms adjust a
+    /// result: "Add 5", "Subtract 12"); the pair (previous, N) obeys the held-out split like any other.
+    /// </summary>
     private static string FollowUp(List<ChatMessage> messages, Random random, long previous, bool heldOut, out long result)
     {
         long n;
         bool add;
         do
         {
-            n = Operand(random, 999);
+            n = random.Next(2) == 0 ? random.Next(1, 10) : random.Next(10, 100);
             add = random.Next(2) == 0;
         }
-        while (HeldOut.Contains(HeldOut.Pair(add ? '+' : '-', previous, n)) != heldOut);
+        while (!HeldOut.PairOnSide(add ? '+' : '-', previous, n, heldOut, random));
 
         result = add ? previous + n : previous - n;
         var reply = add ? $"{previous} + {n} = {result}." : $"{previous} - {n} = {result}.";

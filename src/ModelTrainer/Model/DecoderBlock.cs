@@ -57,8 +57,7 @@ internal sealed class DecoderBlock : nn.Module
             v = v.repeat_interleave(heads / kvHeads, dim: 1);
         }
 
-        var scores = q.matmul(k.transpose(2, 3)).mul(1.0 / Math.Sqrt(headSize)).add(bias);
-        var attention = scores.softmax(-1).matmul(v).transpose(1, 2).reshape(batch, length, heads * headSize);
+        var attention = nn.functional.scaled_dot_product_attention(q, k, v, bias, 0.0, false).transpose(1, 2).reshape(batch, length, heads * headSize);
         x = x.add(attention.matmul(o_proj));
 
         normed = RmsNorm(x, post_attention_norm, _spec.RmsNormEpsilon);

@@ -116,10 +116,14 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         return state;
     }
 
-    /// <summary>Fraction of the budget spent: by steps when a step count is set, else by wall-clock time.</summary>
-    public static double Progress(TrainingState state) => state.Steps is { } steps
-        ? (double)state.Step / steps
-        : state.ElapsedSeconds / (state.Minutes!.Value * 60);
+    /// <summary>
+    /// Fraction of the budget spent: the larger of the step and wall-clock fractions that are set. With
+    /// both, a machine fast enough to finish the steps in time trains exactly the step recipe, and a
+    /// slower one finishes the schedule on time with fewer steps instead of overrunning.
+    /// </summary>
+    public static double Progress(TrainingState state) => Math.Max(
+        state.Steps is { } steps ? (double)state.Step / steps : 0,
+        state.Minutes is { } minutes ? state.ElapsedSeconds / (minutes * 60) : 0);
 
     private double LearningRate(TrainingState state)
     {
@@ -133,9 +137,9 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
     {
         var progress = Math.Clamp(Progress(state), 0, 1);
         var stepsThisRun = Math.Max(1, state.Step - startStep);
-        var eta = state.Steps is { } steps
-            ? TimeSpan.FromSeconds(runTime.TotalSeconds / stepsThisRun * Math.Max(0, steps - state.Step))
-            : TimeSpan.FromSeconds(Math.Max(0, (state.Minutes!.Value * 60) - state.ElapsedSeconds));
+        var bySteps = state.Steps is { } steps ? runTime.TotalSeconds / stepsThisRun * Math.Max(0, steps - state.Step) : double.MaxValue;
+        var byTime = state.Minutes is { } minutes ? Math.Max(0, (minutes * 60) - state.ElapsedSeconds) : double.MaxValue;
+        var eta = TimeSpan.FromSeconds(Math.Min(bySteps, byTime));
         var heldOut = accuracy is { } a ? $"{a * 100,5:0.0}%" : "    -";
         return string.Create(CultureInfo.InvariantCulture,
             $"step {state.Step,6} | loss {loss:0.0000} | lr {lr:0.00e+00} | {tokensPerSecond,6:0} tok/s | held-out {heldOut} | "

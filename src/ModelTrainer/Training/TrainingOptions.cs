@@ -3,8 +3,8 @@ using Chat.ModelBuilder.Decoder;
 namespace Chat.ModelTrainer.Training;
 
 /// <summary>
-/// What a training run does. The schedule runs over <see cref="Steps"/> when given, otherwise over the
-/// wall-clock <see cref="Minutes"/> (the learning rate follows the elapsed fraction of the budget).
+/// What a training run does. The schedule runs over <see cref="Steps"/> and/or the wall-clock
+/// <see cref="Minutes"/>, whichever is spent first (the learning rate follows the elapsed fraction).
 /// </summary>
 public sealed record TrainingOptions
 {
