@@ -1,3 +1,4 @@
+using Chat.Gateway.Hosting;
 using Chat.Gateway.Predict.Internal;
 
 namespace Chat.Gateway.Predict;
@@ -5,12 +6,8 @@ namespace Chat.Gateway.Predict;
 public static class PredictApi
 {
     /// <summary>Classic predictions, at the root and under <c>/api/v1</c>.</summary>
-    public static IEndpointRouteBuilder MapPredictApi(this IEndpointRouteBuilder routes)
-    {
-        Map(routes, string.Empty);
-        Map(routes.MapGroup("/api/v1"), "V1");
-        return routes;
-    }
+    public static IEndpointRouteBuilder MapPredictApi(this IEndpointRouteBuilder routes) =>
+        routes.MapAtRootAndV1(Map);
 
     private static void Map(IEndpointRouteBuilder routes, string nameSuffix)
     {
