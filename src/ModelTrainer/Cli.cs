@@ -11,7 +11,7 @@ namespace Chat.ModelTrainer;
 public static class Cli
 {
     private const string Usage =
-        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X]\n"
+        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--float32]\n"
         + "                      [--layers N] [--hidden N] [--intermediate N]   (shape; default: the shipped model's)\n"
         + "       ModelTrainer eval --out DIR [--per-skill N] [--check-floors]\n"
         + "       ModelTrainer export --out DIR --model MODEL_DIR";
@@ -72,6 +72,7 @@ public static class Cli
             Rows = (int?)Number(flags, "--rows") ?? defaults.Rows,
             RowLength = (int?)Number(flags, "--row-length") ?? defaults.RowLength,
             PeakLearningRate = Number(flags, "--lr") ?? defaults.PeakLearningRate,
+            BFloat16Matmuls = !flags.ContainsKey("--float32"),
         };
         var state = new Trainer(options, Console.Out).Run();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -122,7 +123,7 @@ public static class Cli
         {
             switch (args[i])
             {
-                case "--resume" or "--check-floors":
+                case "--resume" or "--check-floors" or "--float32":
                     flags[args[i]] = "";
                     break;
                 case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill"

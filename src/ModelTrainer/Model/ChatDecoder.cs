@@ -40,6 +40,19 @@ public sealed class ChatDecoder : nn.Module
 
     public int Vocab { get; }
 
+    /// <summary>Mixed precision for training: see <see cref="DecoderBlock.BFloat16Matmuls"/> (the LM head and loss stay float32).</summary>
+    public bool BFloat16Matmuls
+    {
+        get => layers[0].BFloat16Matmuls;
+        set
+        {
+            foreach (var layer in layers)
+            {
+                layer.BFloat16Matmuls = value;
+            }
+        }
+    }
+
     /// <summary>A model holding the given weights (random ones from the builder, or a trained set).</summary>
     public static ChatDecoder FromWeights(DecoderSpec spec, DecoderWeights weights, int vocab) => new(spec, weights, vocab);
 

@@ -20,9 +20,12 @@ public static class Evaluator
             .Select(i => (Index: i, Prompt: format.EncodePrompt(cases[i].Prompt)))
             .OrderBy(item => item.Prompt.Count)
             .ToList();
+        var mixedPrecision = model.BFloat16Matmuls;
         using (no_grad())
         {
+            // Evaluated as served: float32, the ONNX graph's math.
             model.eval();
+            model.BFloat16Matmuls = false;
             foreach (var chunk in order.Chunk(ChunkSize))
             {
                 var maxNew = chunk.Max(item => cases[item.Index].Expected.Length) + 2;
@@ -34,6 +37,7 @@ public static class Evaluator
             }
 
             model.train();
+            model.BFloat16Matmuls = mixedPrecision;
         }
 
         return new EvalReport(cases, replies);

@@ -32,8 +32,19 @@ internal sealed class PackedBatch : IDisposable
     /// <summary>Real (non-padding) tokens in the batch.</summary>
     public long Tokens { get; }
 
-    /// <summary>Fills <paramref name="rows"/> rows of <paramref name="rowLength"/> with conversations drawn from <paramref name="random"/>.</summary>
-    public static PackedBatch Sample(ChatFormat format, Random random, int rows, int rowLength)
+    /// <summary>
+    /// Fills <paramref name="rows"/> rows of <paramref name="rowLength"/> with conversations drawn from
+    /// <paramref name="random"/>: conversations are drawn until they would fill the batch, then placed
+    /// longest first, each into the fullest row it still fits (first-fit decreasing, best fit). Closing a
+    /// row at the first conversation that overflowed it left a quarter of every batch as padding and
+    /// dropped that conversation, which made long (multi-turn) conversations rarer than the corpus draws
+    /// them; PackedBatchTests measures both.
+    /// </summary>
+    public static PackedBatch Sample(ChatFormat format, Random random, int rows, int rowLength) =>
+        Sample(format, random, rows, rowLength, out _);
+
+    /// <summary>As <see cref="Sample(ChatFormat, Random, int, int)"/>, also counting the drawn conversations that fit no row.</summary>
+    public static PackedBatch Sample(ChatFormat format, Random random, int rows, int rowLength, out int dropped)
     {
         var ids = new long[rows * rowLength];
         var positions = new long[rows * rowLength];
@@ -42,38 +53,54 @@ internal sealed class PackedBatch : IDisposable
         Array.Fill(ids, format.PadId);
         Array.Fill(targets, Ignored);
         Array.Fill(segments, -1);
-        long tokens = 0;
-        for (var row = 0; row < rows; row++)
+
+        var drawn = new List<(List<long> Ids, List<bool> Trained)>();
+        for (var total = 0; total < rows * rowLength;)
         {
-            var used = 0;
-            for (var segment = 0; ; segment++)
+            var conversation = format.Encode(SkillCorpus.SampleTraining(random));
+            if (conversation.Ids.Count <= rowLength)
             {
-                var (conversation, trained) = format.Encode(SkillCorpus.SampleTraining(random));
-                if (conversation.Count > rowLength)
-                {
-                    continue;
-                }
-
-                if (used + conversation.Count > rowLength)
-                {
-                    break;
-                }
-
-                var offset = (row * rowLength) + used;
-                for (var i = 0; i < conversation.Count; i++)
-                {
-                    ids[offset + i] = conversation[i];
-                    positions[offset + i] = i;
-                    segments[offset + i] = segment;
-                    if (i + 1 < conversation.Count && trained[i + 1])
-                    {
-                        targets[offset + i] = conversation[i + 1];
-                    }
-                }
-
-                used += conversation.Count;
-                tokens += conversation.Count;
+                drawn.Add(conversation);
+                total += conversation.Ids.Count;
             }
+        }
+
+        var used = new int[rows];
+        var segmentCount = new int[rows];
+        long tokens = 0;
+        dropped = 0;
+        foreach (var (conversation, trained) in drawn.OrderByDescending(c => c.Ids.Count))
+        {
+            var row = -1;
+            for (var r = 0; r < rows; r++)
+            {
+                if (rowLength - used[r] >= conversation.Count && (row < 0 || used[r] > used[row]))
+                {
+                    row = r;
+                }
+            }
+
+            if (row < 0)
+            {
+                dropped++;
+                continue;
+            }
+
+            var offset = (row * rowLength) + used[row];
+            var segment = segmentCount[row]++;
+            for (var i = 0; i < conversation.Count; i++)
+            {
+                ids[offset + i] = conversation[i];
+                positions[offset + i] = i;
+                segments[offset + i] = segment;
+                if (i + 1 < conversation.Count && trained[i + 1])
+                {
+                    targets[offset + i] = conversation[i + 1];
+                }
+            }
+
+            used[row] += conversation.Count;
+            tokens += conversation.Count;
         }
 
         long[] shape = [rows, rowLength];

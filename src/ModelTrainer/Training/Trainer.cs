@@ -50,9 +50,10 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         var (tokensSinceProgress, lossSum, lossCount) = (0L, 0.0, 0);
         double? accuracy = null;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training {Describe(model)} from step {state.Step}, {options.Rows}x{options.RowLength} tokens per step, {get_num_threads()} threads"));
+            $"training {Describe(model)} from step {state.Step}, {options.Rows}x{options.RowLength} tokens per step, {(options.BFloat16Matmuls ? "bfloat16" : "float32")} projections, {get_num_threads()} threads"));
 
         model.train();
+        model.BFloat16Matmuls = options.BFloat16Matmuls;
         while (Progress(state) < 1)
         {
             var lr = LearningRate(state);

@@ -30,6 +30,9 @@ public sealed record TrainingOptions
 
     public int RowLength { get; init; } = 384;
 
+    /// <summary>Mixed precision: projections multiply in bfloat16 during training (float32 weights, norms, attention and loss).</summary>
+    public bool BFloat16Matmuls { get; init; } = true;
+
     public double PeakLearningRate { get; init; } = 3e-3;
 
     public double FinalLearningRateFraction { get; init; } = 0.05;
