@@ -92,7 +92,7 @@ public static class Cli
         File.WriteAllText(Path.Combine(outDirectory, "eval.md"), summary);
         File.WriteAllText(Path.Combine(outDirectory, EvalReport.JsonName), report.ToJson(state.Step, state.ElapsedSeconds));
         Console.WriteLine(summary);
-        foreach (var mistake in report.Mistakes(20))
+        foreach (var mistake in report.Mistakes(perSkill: 4))
         {
             Console.WriteLine("  " + mistake);
         }

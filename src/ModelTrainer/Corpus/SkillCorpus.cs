@@ -146,8 +146,8 @@ public sealed class SkillCorpus
     /// <summary>
     /// Arithmetic dominates: it is the hardest skill for a character-level model, which writes the
     /// leading digit first and so settles every carry at once. The case and spelling skills and the
-    /// fixed replies reach 100% at a fraction of this weight. This is the shipped model's mix (run 4 in
-    /// models/README.md); run 1's lighter arithmetic share scored 14 and 5 points less on add and
+    /// fixed replies reach 100% at a fraction of this weight. This is the shipped model's mix (runs 4 and 6
+    /// in models/README.md); run 1's lighter arithmetic share scored 14 and 5 points less on add and
     /// subtract and 5 and 12 more on reverse and sort.
     /// </summary>
     private static Skill PickSkill(Random random)

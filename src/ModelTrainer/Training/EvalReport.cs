@@ -45,10 +45,11 @@ public sealed class EvalReport(IReadOnlyList<EvalCase> cases, IReadOnlyList<stri
         },
         new JsonSerializerOptions { WriteIndented = true });
 
-    /// <summary>Up to <paramref name="limit"/> wrong replies, for the log.</summary>
-    public IEnumerable<string> Mistakes(int limit) => Enumerable.Range(0, Cases.Count)
+    /// <summary>Up to <paramref name="perSkill"/> wrong replies of every skill, in case order.</summary>
+    public IEnumerable<string> Mistakes(int perSkill) => Enumerable.Range(0, Cases.Count)
         .Where(i => Replies[i] != Cases[i].Expected)
-        .Take(limit)
+        .GroupBy(i => Cases[i].Skill)
+        .SelectMany(group => group.Take(perSkill))
         .Select(i => $"{Cases[i].Skill}: \"{Cases[i].Prompt[^1].Content}\" -> \"{Replies[i]}\" (expected \"{Cases[i].Expected}\")");
 
     private int Correct(IEnumerable<int> indices) => indices.Count(i => Replies[i] == Cases[i].Expected);
