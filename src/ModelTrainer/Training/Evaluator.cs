@@ -20,24 +20,32 @@ public static class Evaluator
             .Select(i => (Index: i, Prompt: format.EncodePrompt(cases[i].Prompt)))
             .OrderBy(item => item.Prompt.Count)
             .ToList();
-        var mixedPrecision = model.BFloat16Matmuls;
+        var (mixedPrecision, training) = (model.BFloat16Matmuls, model.training);
         using (no_grad())
         {
-            // Evaluated as served: float32, the ONNX graph's math.
+            // Evaluated as served: float32, the ONNX graph's math; the caller's mode comes back even on failure.
             model.eval();
             model.BFloat16Matmuls = false;
-            foreach (var chunk in order.Chunk(ChunkSize))
+            try
             {
-                var maxNew = chunk.Max(item => cases[item.Index].Expected.Length) + 2;
-                var generated = Greedy(model, format, chunk.Select(item => item.Prompt).ToList(), maxNew);
-                for (var i = 0; i < chunk.Length; i++)
+                foreach (var chunk in order.Chunk(ChunkSize))
                 {
-                    replies[chunk[i].Index] = format.Decode(generated[i]);
+                    var maxNew = chunk.Max(item => cases[item.Index].Expected.Length) + 2;
+                    var generated = Greedy(model, format, chunk.Select(item => item.Prompt).ToList(), maxNew);
+                    for (var i = 0; i < chunk.Length; i++)
+                    {
+                        replies[chunk[i].Index] = format.Decode(generated[i]);
+                    }
                 }
             }
-
-            model.train();
-            model.BFloat16Matmuls = mixedPrecision;
+            finally
+            {
+                model.BFloat16Matmuls = mixedPrecision;
+                if (training)
+                {
+                    model.train();
+                }
+            }
         }
 
         return new EvalReport(cases, replies);
