@@ -11,8 +11,8 @@ namespace Chat.ModelTrainer;
 public static class Cli
 {
     private const string Usage =
-        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--float32]\n"
-        + "                      [--layers N] [--hidden N] [--intermediate N]   (shape; default: the shipped model's)\n"
+        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--float32]\n"
+        + "                      [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N]   (shape; default: the shipped model's)\n"
         + "       ModelTrainer eval --out DIR [--per-skill N] [--check-floors]\n"
         + "       ModelTrainer export --out DIR --model MODEL_DIR";
 
@@ -61,6 +61,8 @@ public static class Cli
             Layers = (int?)Number(flags, "--layers") ?? defaults.Spec.Layers,
             Hidden = (int?)Number(flags, "--hidden") ?? defaults.Spec.Hidden,
             Intermediate = (int?)Number(flags, "--intermediate") ?? defaults.Spec.Intermediate,
+            Heads = (int?)Number(flags, "--heads") ?? defaults.Spec.Heads,
+            KvHeads = (int?)Number(flags, "--kv-heads") ?? defaults.Spec.KvHeads,
         };
         var options = defaults with
         {
@@ -72,6 +74,7 @@ public static class Cli
             Rows = (int?)Number(flags, "--rows") ?? defaults.Rows,
             RowLength = (int?)Number(flags, "--row-length") ?? defaults.RowLength,
             PeakLearningRate = Number(flags, "--lr") ?? defaults.PeakLearningRate,
+            DigitLossWeight = Number(flags, "--digit-weight") ?? defaults.DigitLossWeight,
             BFloat16Matmuls = !flags.ContainsKey("--float32"),
         };
         var state = new Trainer(options, Console.Out).Run();
@@ -127,7 +130,7 @@ public static class Cli
                     flags[args[i]] = "";
                     break;
                 case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill"
-                    or "--layers" or "--hidden" or "--intermediate":
+                    or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--digit-weight":
                     flags[args[i]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
                     break;
                 default:

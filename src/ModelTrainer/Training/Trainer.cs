@@ -42,6 +42,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             Checkpoint.LoadOptimizer(options.OutDirectory, optimizer);
         }
 
+        using var classWeights = ClassWeights(_format, options.DigitLossWeight);
         var evalCases = SkillCorpus.HeldOutCases(options.ProgressEvalPerSkill);
         var clock = Stopwatch.StartNew();
         var startElapsed = state.ElapsedSeconds;
@@ -69,7 +70,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             {
                 using var batch = PackedBatch.Sample(_format, random, options.Rows, options.RowLength);
                 var logits = model.Forward(batch.Ids, batch.Positions, segments: batch.Segments);
-                var lossTensor = nn.functional.cross_entropy(logits.view(-1, _format.Vocab), batch.Targets.view(-1), ignore_index: PackedBatch.Ignored);
+                var lossTensor = nn.functional.cross_entropy(logits.view(-1, _format.Vocab), batch.Targets.view(-1), classWeights, ignore_index: PackedBatch.Ignored);
                 optimizer.zero_grad();
                 lossTensor.backward();
                 nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
@@ -132,6 +133,23 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         var cosine = 0.5 * (1 + Math.Cos(Math.PI * Math.Clamp(Progress(state), 0, 1)));
         var floor = options.FinalLearningRateFraction;
         return options.PeakLearningRate * warmup * (floor + ((1 - floor) * cosine));
+    }
+
+    /// <summary>Per-token loss weights: <paramref name="digitWeight"/> for the digits and '-', 1 elsewhere; null when all are 1.</summary>
+    internal static Tensor? ClassWeights(ChatFormat format, double digitWeight)
+    {
+        if (digitWeight == 1)
+        {
+            return null;
+        }
+
+        var weights = Enumerable.Repeat(1f, format.Vocab).ToArray();
+        foreach (var id in "-0123456789"u8)
+        {
+            weights[id] = (float)digitWeight; // byte-level vocabulary: the id of an ASCII character is its byte
+        }
+
+        return tensor(weights);
     }
 
     private static string ProgressLine(TrainingState state, double loss, double lr, double tokensPerSecond, double? accuracy, int startStep, TimeSpan runTime)

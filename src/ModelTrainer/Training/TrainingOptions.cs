@@ -10,7 +10,7 @@ public sealed record TrainingOptions
 {
     /// <summary>The shape of the default chat model: the builder's chat-default decoder on a byte vocabulary.</summary>
     public static DecoderSpec DefaultSpec { get; } = new(
-        Layers: 4, Hidden: 128, Heads: 4, KvHeads: 2, Intermediate: 384, Vocab: null, Context: 512,
+        Layers: 4, Hidden: 128, Heads: 8, KvHeads: 4, Intermediate: 384, Vocab: null, Context: 512,
         Seed: 20251123, Tied: true, Graph: DecoderGraphStyle.Contrib);
 
     public required string OutDirectory { get; init; }
@@ -34,6 +34,9 @@ public sealed record TrainingOptions
     public bool BFloat16Matmuls { get; init; } = true;
 
     public double PeakLearningRate { get; init; } = 3e-3;
+
+    /// <summary>Loss weight of target digits and minus signs against 1 for every other trained token (arithmetic is the hard part).</summary>
+    public double DigitLossWeight { get; init; } = 2;
 
     public double FinalLearningRateFraction { get; init; } = 0.05;
 
@@ -60,9 +63,9 @@ public sealed record TrainingOptions
             throw new ArgumentException("give --minutes or --steps.");
         }
 
-        if (Minutes <= 0 || Steps <= 0 || Rows <= 0 || RowLength <= 0 || RowLength > Spec.Context)
+        if (Minutes <= 0 || Steps <= 0 || Rows <= 0 || RowLength <= 0 || RowLength > Spec.Context || DigitLossWeight <= 0)
         {
-            throw new ArgumentException("minutes, steps and rows must be positive and the row length at most the context.");
+            throw new ArgumentException("minutes, steps, rows and the digit loss weight must be positive and the row length at most the context.");
         }
     }
 }
