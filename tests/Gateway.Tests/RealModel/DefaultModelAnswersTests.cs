@@ -24,12 +24,12 @@ public sealed class DefaultModelAnswersTests
         await using var host = await RealModelGateway.StartAsync(DefaultModel);
         using var client = host.CreateClient();
         // Sums the shipped model answers right on its own (it is not exact on every carry yet, see
-        // models/README.md; it got 37 of 40 seeded random sums of 2-3 digit numbers); the point here is
+        // models/README.md; it got 38 of 40 seeded random sums of 2-3 digit numbers); the point here is
         // that batching them together changes nothing.
         (int A, int B)[] sums =
         [
             (131, 337), (524, 984), (534, 672), (890, 985), (115, 915), (238, 926), (625, 646), (579, 440),
-            (812, 596), (570, 872), (758, 805), (796, 512), (610, 461), (255, 12), (638, 92), (123, 304),
+            (570, 872), (758, 805), (796, 512), (779, 801), (610, 461), (255, 12), (638, 92), (123, 304),
         ];
 
         var alone = new string[sums.Length];
