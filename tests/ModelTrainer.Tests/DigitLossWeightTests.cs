@@ -35,11 +35,11 @@ public sealed class DigitLossWeightTests
         using var weights = Trainer.ClassWeights(format, 3)!;
         var generator = new Random(7);
         var logitValues = Enumerable.Range(0, 4 * format.Vocab).Select(_ => (float)((generator.NextDouble() * 4) - 2)).ToArray();
-        using var logits = tensor(logitValues, [4, format.Vocab]);
+        using var logits = tensor(logitValues, [2, 2, format.Vocab]);
         long[] targets = ['7', 'a', PackedBatch.Ignored, '-'];
-        using var targetTensor = tensor(targets);
+        using var targetTensor = tensor(targets, [2, 2]);
 
-        using var loss = nn.functional.cross_entropy(logits, targetTensor, weights, ignore_index: PackedBatch.Ignored);
+        using var loss = Trainer.Loss(logits, targetTensor, weights);
 
         double sum = 0, weightSum = 0;
         for (var row = 0; row < targets.Length; row++)

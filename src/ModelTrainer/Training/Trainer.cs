@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 namespace Chat.ModelTrainer.Training;
 
 /// <summary>
-/// AdamW on packed synthetic chats, loss on assistant tokens only, linear warmup then cosine decay,
-/// gradient clipping; checkpoints and a progress line at fixed wall-clock intervals.
+/// AdamW on packed synthetic chats, loss on assistant tokens only (digits weighted by
+/// <see cref="TrainingOptions.DigitLossWeight"/>), linear warmup then cosine decay, gradient clipping;
+/// checkpoints and a progress line at fixed wall-clock intervals.
 /// </summary>
 public sealed class Trainer(TrainingOptions options, TextWriter log)
 {
@@ -70,7 +71,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             {
                 using var batch = PackedBatch.Sample(_format, random, options.Rows, options.RowLength);
                 var logits = model.Forward(batch.Ids, batch.Positions, segments: batch.Segments);
-                var lossTensor = nn.functional.cross_entropy(logits.view(-1, _format.Vocab), batch.Targets.view(-1), classWeights, ignore_index: PackedBatch.Ignored);
+                var lossTensor = Loss(logits, batch.Targets, classWeights);
                 optimizer.zero_grad();
                 lossTensor.backward();
                 nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
@@ -134,6 +135,13 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         var floor = options.FinalLearningRateFraction;
         return options.PeakLearningRate * warmup * (floor + ((1 - floor) * cosine));
     }
+
+    /// <summary>
+    /// The training loss of logits [B, T, vocab] against targets [B, T]: cross-entropy averaged over the
+    /// trained (non-ignored) targets, each weighted by <paramref name="classWeights"/> of its id when given.
+    /// </summary>
+    internal static Tensor Loss(Tensor logits, Tensor targets, Tensor? classWeights) =>
+        nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.view(-1), classWeights, ignore_index: PackedBatch.Ignored);
 
     /// <summary>Per-token loss weights: <paramref name="digitWeight"/> for the digits and '-', 1 elsewhere; null when all are 1.</summary>
     internal static Tensor? ClassWeights(ChatFormat format, double digitWeight)
