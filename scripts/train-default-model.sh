@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Retrains models/chat-default from scratch with TorchSharp (src/ModelTrainer) and exports it through the
 # model builder's writer. At most 45 minutes on an idle 2-core machine: build, TRAIN_STEPS optimizer steps
-# (16000 by default, ~43 minutes at ~18k tokens/s with bfloat16 projections; the learning-rate schedule
+# (16000 by default, ~43 minutes at ~18k tokens/s with bfloat16 projections on a CPU with native bfloat16;
+# the trainer picks bfloat16 or float32 projections by timing both on this CPU; the learning-rate schedule
 # follows the step count, capped by TRAIN_MINUTES of wall clock (43 by default): a machine too slow for
 # the steps ends the schedule on time with fewer steps), a held-out evaluation of every skill, export.
 # The model is replaced only when every skill reaches the accuracy floor of the skills contract

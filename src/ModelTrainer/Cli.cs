@@ -11,7 +11,7 @@ namespace Chat.ModelTrainer;
 public static class Cli
 {
     private const string Usage =
-        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--float32]\n"
+        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32]\n"
         + "                      [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N]   (shape; default: the shipped model's)\n"
         + "       ModelTrainer eval --out DIR [--per-skill N] [--check-floors]\n"
         + "       ModelTrainer export --out DIR --model MODEL_DIR";
@@ -75,13 +75,29 @@ public static class Cli
             RowLength = (int?)Number(flags, "--row-length") ?? defaults.RowLength,
             PeakLearningRate = Number(flags, "--lr") ?? defaults.PeakLearningRate,
             DigitLossWeight = Number(flags, "--digit-weight") ?? defaults.DigitLossWeight,
-            BFloat16Matmuls = !flags.ContainsKey("--float32"),
+            BFloat16Matmuls = BFloat16Projections(flags),
         };
         var state = new Trainer(options, Console.Out).Run();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"trained {state.Step} steps, {state.Tokens:N0} tokens in {TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss}; "
             + $"curve: {Path.Combine(options.OutDirectory, TrainingHistory.PlotName)}"));
         return 0;
+    }
+
+    /// <summary>--precision (auto by default; --float32 is the older spelling of float32): auto measures this CPU.</summary>
+    private static bool BFloat16Projections(Dictionary<string, string> flags)
+    {
+        var chosen = flags.ContainsKey("--float32") ? false : ProjectionPrecision.Parse(flags.GetValueOrDefault("--precision", "auto"));
+        if (chosen is { } fixedChoice)
+        {
+            return fixedChoice;
+        }
+
+        var (bfloat16, float32) = ProjectionPrecision.Measure();
+        var prefer = ProjectionPrecision.PreferBFloat16(bfloat16, float32);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"precision auto: a projection multiply with its backward takes {bfloat16.TotalMilliseconds:0.0} ms in bfloat16 and {float32.TotalMilliseconds:0.0} ms in float32 here -> {(prefer ? "bfloat16" : "float32")} projections"));
+        return prefer;
     }
 
     private static int Evaluate(Dictionary<string, string> flags)
@@ -130,7 +146,7 @@ public static class Cli
                     flags[args[i]] = "";
                     break;
                 case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill"
-                    or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--digit-weight":
+                    or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--digit-weight" or "--precision":
                     flags[args[i]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
                     break;
                 default:
