@@ -27,13 +27,18 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         if (options.Resume)
         {
             (model, state) = Checkpoint.LoadModel(options.OutDirectory, _format);
-            state = state with { Minutes = options.Minutes ?? state.Minutes, Steps = options.Steps ?? state.Steps };
+            state = state with
+            {
+                Minutes = options.Minutes ?? state.Minutes,
+                Steps = options.Steps ?? state.Steps,
+                DigitLossWeight = state.DigitLossWeight ?? options.DigitLossWeight,
+            };
             history.TruncateAfter(state.Step);
         }
         else
         {
             model = Checkpoint.NewModel(options.Spec, _format);
-            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps);
+            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, options.DigitLossWeight);
             history.Reset();
         }
 
@@ -43,7 +48,8 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             Checkpoint.LoadOptimizer(options.OutDirectory, optimizer);
         }
 
-        using var classWeights = ClassWeights(_format, options.DigitLossWeight);
+        var digitWeight = state.DigitLossWeight ?? options.DigitLossWeight;
+        using var classWeights = ClassWeights(_format, digitWeight);
         var evalCases = SkillCorpus.HeldOutCases(options.ProgressEvalPerSkill);
         var clock = Stopwatch.StartNew();
         var startElapsed = state.ElapsedSeconds;
@@ -52,7 +58,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         var (tokensSinceProgress, lossSum, lossCount) = (0L, 0.0, 0);
         double? accuracy = null;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training {Describe(model)} from step {state.Step}, {options.Rows}x{options.RowLength} tokens per step, {(options.BFloat16Matmuls ? "bfloat16" : "float32")} projections, {get_num_threads()} threads"));
+            $"training {Describe(model)} from step {state.Step}, {options.Rows}x{options.RowLength} tokens per step, {(options.BFloat16Matmuls ? "bfloat16" : "float32")} projections, digit loss weight {digitWeight}, {get_num_threads()} threads"));
 
         model.train();
         model.BFloat16Matmuls = options.BFloat16Matmuls;

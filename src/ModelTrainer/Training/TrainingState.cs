@@ -3,8 +3,13 @@ using Chat.ModelBuilder.Decoder;
 
 namespace Chat.ModelTrainer.Training;
 
-/// <summary>Where a run stands: saved beside the weights in each checkpoint, read back by --resume, export and eval.</summary>
-public sealed record TrainingState(DecoderSpec Spec, int DataSeed, int Step, double ElapsedSeconds, long Tokens, double? Minutes, int? Steps)
+/// <summary>
+/// Where a run stands: saved beside the weights in each checkpoint, read back by --resume, export and eval.
+/// <paramref name="DigitLossWeight"/> is part of the recipe like the data seed, so --resume keeps it (null in
+/// checkpoints written before it was recorded: --resume then uses the command line's).
+/// </summary>
+public sealed record TrainingState(DecoderSpec Spec, int DataSeed, int Step, double ElapsedSeconds, long Tokens, double? Minutes, int? Steps,
+    double? DigitLossWeight = null)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 

@@ -1,0 +1,58 @@
+using Chat.ModelBuilder.Decoder;
+using Chat.ModelTrainer.Training;
+
+namespace Chat.ModelTrainer.Tests;
+
+/// <summary>--resume continues the recipe in the checkpoint: the digit loss weight of the run, not the command line's.</summary>
+public sealed class ResumeRecipeTests : IDisposable
+{
+    private readonly string _directory;
+
+    public ResumeRecipeTests()
+    {
+        TorchSharpNative.EnsureLoaded();
+        _directory = Directory.CreateTempSubdirectory("trainer-resume-").FullName;
+    }
+
+    [Fact]
+    public void Resume_keeps_the_digit_loss_weight_of_the_checkpoint()
+    {
+        var first = new Trainer(Options(steps: 2, digitWeight: 3, resume: false), TextWriter.Null).Run();
+        Assert.Equal(3, first.DigitLossWeight);
+        Assert.Equal(3, TrainingState.Read(Checkpoint.StatePath(_directory)).DigitLossWeight);
+
+        var log = new StringWriter();
+        var resumed = new Trainer(Options(steps: 3, digitWeight: 1, resume: true), log).Run();
+        Assert.Equal(3, resumed.Step);
+        Assert.Equal(3, resumed.DigitLossWeight);
+        Assert.Contains("digit loss weight 3,", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_checkpoint_without_a_recorded_weight_resumes_with_the_command_line_weight()
+    {
+        new Trainer(Options(steps: 1, digitWeight: 2, resume: false), TextWriter.Null).Run();
+        var path = Checkpoint.StatePath(_directory);
+        (TrainingState.Read(path) with { DigitLossWeight = null }).Write(path);
+
+        var resumed = new Trainer(Options(steps: 2, digitWeight: 1.5, resume: true), TextWriter.Null).Run();
+        Assert.Equal(1.5, resumed.DigitLossWeight);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private TrainingOptions Options(int steps, double digitWeight, bool resume) => new()
+    {
+        OutDirectory = _directory,
+        Spec = new DecoderSpec(Layers: 1, Hidden: 16, Heads: 2, KvHeads: 1, Intermediate: 32, Vocab: null, Context: 64, Seed: 7),
+        Steps = steps,
+        Resume = resume,
+        Rows = 2,
+        RowLength = 64,
+        WarmupSteps = 1,
+        DigitLossWeight = digitWeight,
+        BFloat16Matmuls = false,
+        ProgressInterval = TimeSpan.Zero,
+        ProgressEvalPerSkill = 1,
+    };
+}
