@@ -84,11 +84,10 @@ public static class Cli
         return 0;
     }
 
-    /// <summary>--precision (auto by default; --float32 is the older spelling of float32): auto measures this CPU.</summary>
+    /// <summary>--precision, auto by default: auto measures this CPU.</summary>
     private static bool BFloat16Projections(Dictionary<string, string> flags)
     {
-        var chosen = flags.ContainsKey("--float32") ? false : ProjectionPrecision.Parse(flags.GetValueOrDefault("--precision", "auto"));
-        if (chosen is { } fixedChoice)
+        if (ProjectionPrecision.Parse(flags.GetValueOrDefault("--precision", "auto")) is { } fixedChoice)
         {
             return fixedChoice;
         }
@@ -142,8 +141,11 @@ public static class Cli
         {
             switch (args[i])
             {
-                case "--resume" or "--check-floors" or "--float32":
+                case "--resume" or "--check-floors":
                     flags[args[i]] = "";
+                    break;
+                case "--float32": // the older spelling of --precision float32
+                    flags["--precision"] = "float32";
                     break;
                 case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill"
                     or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--digit-weight" or "--precision":

@@ -39,8 +39,8 @@ internal sealed class DecoderBlock : nn.Module
     /// <summary>
     /// Whether the projections multiply in bfloat16 (inputs and weights rounded, float32 results): mixed
     /// precision for training, where a CPU with native bfloat16 dot products runs the SwiGLU about four
-    /// times faster (one without them emulates bfloat16 and is far slower: <see cref="Training.ProjectionPrecision"/>). Norms, rotary embeddings, attention, the residual stream and the weights stay float32.
-    /// Off (exact float32, the ONNX graph's math) for evaluation, export and the parity tests.
+    /// times faster (one without them emulates bfloat16 and is far slower: <see cref="Training.ProjectionPrecision"/>).
+    /// Norms, rotary embeddings, attention, the residual stream and the weights stay float32. Off (exact float32, the ONNX graph's math) for evaluation, export and the parity tests.
     /// </summary>
     public bool BFloat16Matmuls { get; set; }
 

@@ -24,21 +24,19 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         var history = new TrainingHistory(options.OutDirectory);
         ChatDecoder model;
         TrainingState state;
+        double digitWeight;
         if (options.Resume)
         {
             (model, state) = Checkpoint.LoadModel(options.OutDirectory, _format);
-            state = state with
-            {
-                Minutes = options.Minutes ?? state.Minutes,
-                Steps = options.Steps ?? state.Steps,
-                DigitLossWeight = state.DigitLossWeight ?? options.DigitLossWeight,
-            };
+            digitWeight = state.DigitLossWeight ?? options.DigitLossWeight;
+            state = state with { Minutes = options.Minutes ?? state.Minutes, Steps = options.Steps ?? state.Steps, DigitLossWeight = digitWeight };
             history.TruncateAfter(state.Step);
         }
         else
         {
             model = Checkpoint.NewModel(options.Spec, _format);
-            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, options.DigitLossWeight);
+            digitWeight = options.DigitLossWeight;
+            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight);
             history.Reset();
         }
 
@@ -48,7 +46,6 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             Checkpoint.LoadOptimizer(options.OutDirectory, optimizer);
         }
 
-        var digitWeight = state.DigitLossWeight ?? options.DigitLossWeight;
         using var classWeights = ClassWeights(_format, digitWeight);
         var evalCases = SkillCorpus.HeldOutCases(options.ProgressEvalPerSkill);
         var clock = Stopwatch.StartNew();
