@@ -11,7 +11,7 @@ namespace Chat.ModelTrainer;
 public static class Cli
 {
     private const string Usage =
-        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32]\n"
+        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X]\n"
         + "                      [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N]   (shape; default: the shipped model's)\n"
         + "       ModelTrainer eval --out DIR [--per-skill N] [--check-floors]\n"
         + "       ModelTrainer export --out DIR --model MODEL_DIR";
@@ -75,6 +75,8 @@ public static class Cli
             RowLength = (int?)Number(flags, "--row-length") ?? defaults.RowLength,
             PeakLearningRate = Number(flags, "--lr") ?? defaults.PeakLearningRate,
             DigitLossWeight = Number(flags, "--digit-weight") ?? defaults.DigitLossWeight,
+            Optimizer = flags.TryGetValue("--optimizer", out var optimizer) ? TrainingOptimizers.Parse(optimizer) : defaults.Optimizer,
+            MuonLearningRate = Number(flags, "--muon-lr") ?? defaults.MuonLearningRate,
             BFloat16Matmuls = BFloat16Projections(flags),
         };
         var state = new Trainer(options, Console.Out).Run();
@@ -148,7 +150,8 @@ public static class Cli
                     flags["--precision"] = "float32";
                     break;
                 case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill"
-                    or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--digit-weight" or "--precision":
+                    or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--digit-weight" or "--precision"
+                    or "--optimizer" or "--muon-lr":
                     flags[args[i]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
                     break;
                 default:

@@ -39,6 +39,32 @@ public sealed class ResumeRecipeTests : IDisposable
         Assert.Equal(1.5, resumed.DigitLossWeight);
     }
 
+    [Fact]
+    public void Resume_keeps_a_muon_run_on_muon_with_its_momentum()
+    {
+        var first = new Trainer(Options(steps: 2, digitWeight: 2, resume: false) with { Optimizer = TrainingOptimizer.Muon, MuonLearningRate = 0.03 }, TextWriter.Null).Run();
+        Assert.Equal(TrainingOptimizer.Muon, first.Optimizer);
+        Assert.True(File.Exists(Path.Combine(Checkpoint.Folder(_directory), "muon.dat")));
+
+        var log = new StringWriter();
+        var resumed = new Trainer(Options(steps: 3, digitWeight: 2, resume: true) with { Optimizer = TrainingOptimizer.AdamW, MuonLearningRate = 0.01 }, log).Run();
+        Assert.Equal(3, resumed.Step);
+        Assert.Equal(TrainingOptimizer.Muon, resumed.Optimizer);
+        Assert.Equal(0.03, resumed.MuonLearningRate);
+        Assert.Contains("Muon (lr 0.03)", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_adamw_checkpoint_resumes_with_adamw_only()
+    {
+        new Trainer(Options(steps: 1, digitWeight: 2, resume: false) with { Optimizer = TrainingOptimizer.AdamW }, TextWriter.Null).Run();
+        Assert.False(File.Exists(Path.Combine(Checkpoint.Folder(_directory), "muon.dat")));
+
+        var resumed = new Trainer(Options(steps: 2, digitWeight: 2, resume: true) with { Optimizer = TrainingOptimizer.Muon }, TextWriter.Null).Run();
+        Assert.Equal(TrainingOptimizer.AdamW, resumed.Optimizer);
+        Assert.Null(resumed.MuonLearningRate);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private TrainingOptions Options(int steps, double digitWeight, bool resume) => new()

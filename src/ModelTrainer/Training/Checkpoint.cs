@@ -16,8 +16,10 @@ public static class Checkpoint
 
     private static string OptimizerPath(string outDirectory) => Path.Combine(Folder(outDirectory), "optimizer.dat");
 
+    private static string MuonPath(string outDirectory) => Path.Combine(Folder(outDirectory), "muon.dat");
+
     /// <summary>Writes to a temporary folder first, so an interrupted save never leaves a half checkpoint.</summary>
-    public static void Save(string outDirectory, ChatDecoder model, AdamW optimizer, TrainingState state)
+    public static void Save(string outDirectory, ChatDecoder model, AdamW optimizer, Muon? muon, TrainingState state)
     {
         var folder = Folder(outDirectory);
         var temporary = folder + ".tmp";
@@ -29,6 +31,7 @@ public static class Checkpoint
         Directory.CreateDirectory(temporary);
         model.save(Path.Combine(temporary, "model.dat"));
         optimizer.save_state_dict(Path.Combine(temporary, "optimizer.dat"));
+        muon?.Save(Path.Combine(temporary, "muon.dat"));
         state.Write(Path.Combine(temporary, "state.json"));
         if (Directory.Exists(folder))
         {
@@ -47,7 +50,12 @@ public static class Checkpoint
         return (model, state);
     }
 
-    public static void LoadOptimizer(string outDirectory, AdamW optimizer) => optimizer.load_state_dict(OptimizerPath(outDirectory));
+    /// <summary>The optimizers' state of a checkpoint: AdamW's moments and, for a Muon run, Muon's momentum.</summary>
+    public static void LoadOptimizer(string outDirectory, AdamW optimizer, Muon? muon)
+    {
+        optimizer.load_state_dict(OptimizerPath(outDirectory));
+        muon?.Load(MuonPath(outDirectory));
+    }
 
     /// <summary>A fresh model: the builder's random initialisation for the spec's seed.</summary>
     public static ChatDecoder NewModel(DecoderSpec spec, ChatFormat format) =>

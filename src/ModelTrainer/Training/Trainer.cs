@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Chat.ModelTrainer.Training;
 
 /// <summary>
-/// AdamW on packed synthetic chats, loss on assistant tokens only (digits weighted by
+/// AdamW (or Muon for the projections: <see cref="TrainingOptions.Optimizer"/>) on packed synthetic chats, loss on assistant tokens only (digits weighted by
 /// <see cref="TrainingOptions.DigitLossWeight"/>), linear warmup then cosine decay, gradient clipping;
 /// checkpoints and a progress line at fixed wall-clock intervals.
 /// </summary>
@@ -29,21 +29,30 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         {
             (model, state) = Checkpoint.LoadModel(options.OutDirectory, _format);
             digitWeight = state.DigitLossWeight ?? options.DigitLossWeight;
-            state = state with { Minutes = options.Minutes ?? state.Minutes, Steps = options.Steps ?? state.Steps, DigitLossWeight = digitWeight };
+            state = state with
+            {
+                Minutes = options.Minutes ?? state.Minutes, Steps = options.Steps ?? state.Steps, DigitLossWeight = digitWeight,
+                MuonLearningRate = state.Optimizer == TrainingOptimizer.Muon ? state.MuonLearningRate ?? options.MuonLearningRate : null,
+            };
             history.TruncateAfter(state.Step);
         }
         else
         {
             model = Checkpoint.NewModel(options.Spec, _format);
             digitWeight = options.DigitLossWeight;
-            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight);
+            var muonRate = options.Optimizer == TrainingOptimizer.Muon ? options.MuonLearningRate : (double?)null;
+            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight, options.Optimizer, muonRate);
             history.Reset();
         }
 
-        using var optimizer = optim.AdamW(model.parameters(), options.PeakLearningRate, weight_decay: options.WeightDecay);
+        // A Muon run gives the projection matrices to Muon and the embedding and norms to AdamW.
+        var byMuon = model.named_parameters()
+            .ToLookup(named => state.Optimizer == TrainingOptimizer.Muon && named.name.EndsWith("_proj", StringComparison.Ordinal), named => named.parameter);
+        using var optimizer = optim.AdamW(byMuon[false], options.PeakLearningRate, weight_decay: options.WeightDecay);
+        using var muon = byMuon[true].Any() ? new Muon(byMuon[true], state.MuonLearningRate!.Value, weightDecay: options.WeightDecay) : null;
         if (options.Resume)
         {
-            Checkpoint.LoadOptimizer(options.OutDirectory, optimizer);
+            Checkpoint.LoadOptimizer(options.OutDirectory, optimizer, muon);
         }
 
         using var classWeights = ClassWeights(_format, digitWeight);
@@ -55,7 +64,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         var (tokensSinceProgress, lossSum, lossCount) = (0L, 0.0, 0);
         double? accuracy = null;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training {Describe(model)} from step {state.Step}, {options.Rows}x{options.RowLength} tokens per step, {(options.BFloat16Matmuls ? "bfloat16" : "float32")} projections, digit loss weight {digitWeight}, {get_num_threads()} threads"));
+            $"training {Describe(model)} from step {state.Step}, {options.Rows}x{options.RowLength} tokens per step, {(options.BFloat16Matmuls ? "bfloat16" : "float32")} projections, digit loss weight {digitWeight}, {Describe(state)}, {get_num_threads()} threads"));
 
         model.train();
         model.BFloat16Matmuls = options.BFloat16Matmuls;
@@ -67,6 +76,11 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
                 group.LearningRate = lr;
             }
 
+            if (muon is not null)
+            {
+                muon.LearningRate = lr / options.PeakLearningRate * state.MuonLearningRate!.Value;
+            }
+
             var random = new Random(unchecked((state.DataSeed * 1_000_003) + state.Step));
             float loss;
             long tokens;
@@ -75,10 +89,11 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
                 using var batch = PackedBatch.Sample(_format, random, options.Rows, options.RowLength);
                 var logits = model.Forward(batch.Ids, batch.Positions, segments: batch.Segments);
                 var lossTensor = Loss(logits, batch.Targets, classWeights);
-                optimizer.zero_grad();
+                model.zero_grad();
                 lossTensor.backward();
                 nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
                 optimizer.step();
+                muon?.Step();
                 loss = lossTensor.item<float>();
                 tokens = batch.Tokens;
             }
@@ -113,7 +128,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
 
             if (now - lastCheckpoint >= options.CheckpointInterval || done)
             {
-                Checkpoint.Save(options.OutDirectory, model, optimizer, state);
+                Checkpoint.Save(options.OutDirectory, model, optimizer, muon, state);
                 lastCheckpoint = now;
             }
         }
@@ -175,6 +190,10 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             $"step {state.Step,6} | loss {loss:0.0000} | lr {lr:0.00e+00} | {tokensPerSecond,6:0} tok/s | held-out {heldOut} | "
             + $"{TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss} elapsed | {progress * 100,5:0.0}% | ETA {eta:hh\\:mm\\:ss}");
     }
+
+    private static string Describe(TrainingState state) => state.Optimizer == TrainingOptimizer.Muon
+        ? string.Create(CultureInfo.InvariantCulture, $"Muon (lr {state.MuonLearningRate}) for the projections and AdamW for the rest")
+        : "AdamW";
 
     private static string Describe(ChatDecoder model)
     {

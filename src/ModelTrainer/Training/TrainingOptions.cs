@@ -35,6 +35,16 @@ public sealed record TrainingOptions
 
     public double PeakLearningRate { get; init; } = 3e-3;
 
+    /// <summary>
+    /// Which optimizer updates the projection matrices; embeddings and norms always use AdamW. Muon by
+    /// default: in 8-minute probes of the whole schedule it reached 62.6% held-out exact match where
+    /// AdamW reached 13.0% (models/README.md).
+    /// </summary>
+    public TrainingOptimizer Optimizer { get; init; } = TrainingOptimizer.Muon;
+
+    /// <summary>Peak learning rate of <see cref="Muon"/> (the schedule scales it like AdamW's); 0.01 was the best of 0.005-0.04.</summary>
+    public double MuonLearningRate { get; init; } = 0.01;
+
     /// <summary>Loss weight of target digits and minus signs against 1 for every other trained token (arithmetic is the hard part).</summary>
     public double DigitLossWeight { get; init; } = 2;
 
@@ -67,5 +77,28 @@ public sealed record TrainingOptions
         {
             throw new ArgumentException("minutes, steps, rows and the digit loss weight must be positive and the row length at most the context.");
         }
+
+        if (MuonLearningRate <= 0)
+        {
+            throw new ArgumentException("--muon-lr must be positive.");
+        }
     }
+}
+
+/// <summary>The projections' optimizer: AdamW for every weight, or Muon for the projections and AdamW for the rest.</summary>
+public enum TrainingOptimizer
+{
+    AdamW,
+    Muon,
+}
+
+public static class TrainingOptimizers
+{
+    /// <summary>The --optimizer flag's value, case-insensitive.</summary>
+    public static TrainingOptimizer Parse(string text) => text.ToLowerInvariant() switch
+    {
+        "adamw" => TrainingOptimizer.AdamW,
+        "muon" => TrainingOptimizer.Muon,
+        _ => throw new ArgumentException($"--optimizer must be adamw or muon, not '{text}'."),
+    };
 }

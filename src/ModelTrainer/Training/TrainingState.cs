@@ -6,10 +6,11 @@ namespace Chat.ModelTrainer.Training;
 /// <summary>
 /// Where a run stands: saved beside the weights in each checkpoint, read back by --resume, export and eval.
 /// <paramref name="DigitLossWeight"/> is part of the recipe like the data seed, so --resume keeps it (null in
-/// checkpoints written before it was recorded: --resume then uses the command line's).
+/// checkpoints written before it was recorded: --resume then uses the command line's). So are the
+/// optimizer and Muon's learning rate (checkpoints written before them trained with AdamW only).
 /// </summary>
 public sealed record TrainingState(DecoderSpec Spec, int DataSeed, int Step, double ElapsedSeconds, long Tokens, double? Minutes, int? Steps,
-    double? DigitLossWeight = null)
+    double? DigitLossWeight = null, TrainingOptimizer Optimizer = TrainingOptimizer.AdamW, double? MuonLearningRate = null)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
