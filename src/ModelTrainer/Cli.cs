@@ -5,15 +5,15 @@ using Chat.ModelTrainer.Training;
 namespace Chat.ModelTrainer;
 
 /// <summary>
-/// <c>train --out DIR [--minutes N] [--steps N] [--resume]</c>, <c>eval --out DIR [--per-skill N] [--check-floors]</c>,
+/// <c>train --out DIR [--minutes N] [--steps N] [--resume]</c>, <c>eval --out DIR [--per-skill N] [--show-mistakes N] [--check-floors]</c>,
 /// <c>export --out DIR --model MODEL_DIR</c>: DIR is the run folder (checkpoint, history, curve).
 /// </summary>
 public static class Cli
 {
     private const string Usage =
-        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X]\n"
+        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X] [--replay F]\n"
         + "                      [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N]   (shape; default: the shipped model's)\n"
-        + "       ModelTrainer eval --out DIR [--per-skill N] [--check-floors]\n"
+        + "       ModelTrainer eval --out DIR [--per-skill N] [--show-mistakes N] [--check-floors]\n"
         + "       ModelTrainer export --out DIR --model MODEL_DIR";
 
     public static int Run(string[] args)
@@ -77,6 +77,7 @@ public static class Cli
             DigitLossWeight = Number(flags, "--digit-weight") ?? defaults.DigitLossWeight,
             Optimizer = flags.TryGetValue("--optimizer", out var optimizer) ? TrainingOptimizers.Parse(optimizer) : defaults.Optimizer,
             MuonLearningRate = Number(flags, "--muon-lr") ?? defaults.MuonLearningRate,
+            ReplayFraction = Number(flags, "--replay", zeroAllowed: true) ?? defaults.ReplayFraction,
             BFloat16Matmuls = BFloat16Projections(flags),
         };
         var state = new Trainer(options, Console.Out).Run();
@@ -112,7 +113,7 @@ public static class Cli
         File.WriteAllText(Path.Combine(outDirectory, "eval.md"), summary);
         File.WriteAllText(Path.Combine(outDirectory, EvalReport.JsonName), report.ToJson(state.Step, state.ElapsedSeconds));
         Console.WriteLine(summary);
-        foreach (var mistake in report.Mistakes(perSkill: 4))
+        foreach (var mistake in report.Mistakes(perSkill: (int?)Number(flags, "--show-mistakes", zeroAllowed: true) ?? 4))
         {
             Console.WriteLine("  " + mistake);
         }
@@ -151,7 +152,7 @@ public static class Cli
                     break;
                 case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill"
                     or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--digit-weight" or "--precision"
-                    or "--optimizer" or "--muon-lr":
+                    or "--optimizer" or "--muon-lr" or "--show-mistakes" or "--replay":
                     flags[args[i]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
                     break;
                 default:
@@ -165,15 +166,15 @@ public static class Cli
     private static string Required(Dictionary<string, string> flags, string flag) =>
         flags.TryGetValue(flag, out var value) ? value : throw new ArgumentException($"{flag} is required.");
 
-    private static double? Number(Dictionary<string, string> flags, string flag)
+    private static double? Number(Dictionary<string, string> flags, string flag, bool zeroAllowed = false)
     {
         if (!flags.TryGetValue(flag, out var text))
         {
             return null;
         }
 
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && (value > 0 || (zeroAllowed && value == 0))
             ? value
-            : throw new ArgumentException($"{flag} expects a positive number, got '{text}'.");
+            : throw new ArgumentException($"{flag} expects a {(zeroAllowed ? "non-negative" : "positive")} number, got '{text}'.");
     }
 }

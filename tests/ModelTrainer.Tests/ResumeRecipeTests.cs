@@ -1,4 +1,3 @@
-using Chat.ModelBuilder.Decoder;
 using Chat.ModelTrainer.Training;
 
 namespace Chat.ModelTrainer.Tests;
@@ -67,18 +66,6 @@ public sealed class ResumeRecipeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private TrainingOptions Options(int steps, double digitWeight, bool resume) => new()
-    {
-        OutDirectory = _directory,
-        Spec = new DecoderSpec(Layers: 1, Hidden: 16, Heads: 2, KvHeads: 1, Intermediate: 32, Vocab: null, Context: 64, Seed: 7),
-        Steps = steps,
-        Resume = resume,
-        Rows = 2,
-        RowLength = 64,
-        WarmupSteps = 1,
-        DigitLossWeight = digitWeight,
-        BFloat16Matmuls = false,
-        ProgressInterval = TimeSpan.Zero,
-        ProgressEvalPerSkill = 1,
-    };
+    private TrainingOptions Options(int steps, double digitWeight, bool resume) =>
+        TinyRun.Options(_directory, steps, resume) with { DigitLossWeight = digitWeight };
 }

@@ -5,7 +5,7 @@ using TorchSharp.Modules;
 
 namespace Chat.ModelTrainer.Training;
 
-/// <summary>The files of a run's checkpoint folder: weights, optimizer moments and the state.</summary>
+/// <summary>The files of a run's checkpoint folder: weights, optimizer moments, the replay buffer (when replaying) and the state.</summary>
 public static class Checkpoint
 {
     public static string Folder(string outDirectory) => Path.Combine(outDirectory, "checkpoint");
@@ -18,8 +18,10 @@ public static class Checkpoint
 
     private static string MuonPath(string outDirectory) => Path.Combine(Folder(outDirectory), "muon.dat");
 
+    public static string ReplayPath(string outDirectory) => Path.Combine(Folder(outDirectory), ReplayBuffer.FileName);
+
     /// <summary>Writes to a temporary folder first, so an interrupted save never leaves a half checkpoint.</summary>
-    public static void Save(string outDirectory, ChatDecoder model, AdamW optimizer, Muon? muon, TrainingState state)
+    public static void Save(string outDirectory, ChatDecoder model, AdamW optimizer, Muon? muon, ReplayBuffer? replay, TrainingState state)
     {
         var folder = Folder(outDirectory);
         var temporary = folder + ".tmp";
@@ -32,6 +34,7 @@ public static class Checkpoint
         model.save(Path.Combine(temporary, "model.dat"));
         optimizer.save_state_dict(Path.Combine(temporary, "optimizer.dat"));
         muon?.Save(Path.Combine(temporary, "muon.dat"));
+        replay?.Save(Path.Combine(temporary, ReplayBuffer.FileName));
         state.Write(Path.Combine(temporary, "state.json"));
         if (Directory.Exists(folder))
         {

@@ -12,8 +12,9 @@ internal sealed class PackedBatch : IDisposable
 {
     public const long Ignored = -100;
 
-    private PackedBatch(Tensor ids, Tensor positions, Tensor segments, Tensor targets, long tokens)
+    private PackedBatch(Tensor ids, Tensor positions, Tensor segments, Tensor targets, long tokens, IReadOnlyList<Placement> placed)
     {
+        Placed = placed;
         Ids = ids;
         Positions = positions;
         Segments = segments;
@@ -32,6 +33,12 @@ internal sealed class PackedBatch : IDisposable
     /// <summary>Real (non-padding) tokens in the batch.</summary>
     public long Tokens { get; }
 
+    /// <summary>Where each conversation of the batch sits, for <see cref="ReplayBuffer"/>.</summary>
+    public IReadOnlyList<Placement> Placed { get; }
+
+    /// <summary>A conversation at [Start, Start + Length) of the flattened batch; Replays: times it was replayed before.</summary>
+    public sealed record Placement(IReadOnlyList<ChatMessage> Messages, int Start, int Length, int Replays);
+
     /// <summary>
     /// Fills <paramref name="rows"/> rows of <paramref name="rowLength"/> with conversations drawn from
     /// <paramref name="random"/>: conversations are drawn until they would fill the batch, then placed
@@ -44,7 +51,15 @@ internal sealed class PackedBatch : IDisposable
         Sample(format, random, rows, rowLength, out _);
 
     /// <summary>As <see cref="Sample(ChatFormat, Random, int, int)"/>, also counting the drawn conversations that fit no row.</summary>
-    public static PackedBatch Sample(ChatFormat format, Random random, int rows, int rowLength, out int dropped)
+    public static PackedBatch Sample(ChatFormat format, Random random, int rows, int rowLength, out int dropped) =>
+        Sample(format, random, rows, rowLength, replay: null, replayFraction: 0, out dropped);
+
+    /// <summary>
+    /// As <see cref="Sample(ChatFormat, Random, int, int)"/>, each conversation taken from
+    /// <paramref name="replay"/> with probability <paramref name="replayFraction"/> while it holds any
+    /// (without replay the stream of <paramref name="random"/> is the same as without the argument).
+    /// </summary>
+    public static PackedBatch Sample(ChatFormat format, Random random, int rows, int rowLength, ReplayBuffer? replay, double replayFraction, out int dropped)
     {
         var ids = new long[rows * rowLength];
         var positions = new long[rows * rowLength];
@@ -54,13 +69,16 @@ internal sealed class PackedBatch : IDisposable
         Array.Fill(targets, Ignored);
         Array.Fill(segments, -1);
 
-        var drawn = new List<(List<long> Ids, List<bool> Trained)>();
+        var drawn = new List<(List<long> Ids, List<bool> Trained, IReadOnlyList<ChatMessage> Messages, int Replays)>();
         for (var total = 0; total < rows * rowLength;)
         {
-            var conversation = format.Encode(SkillCorpus.SampleTraining(random));
+            var (messages, replays) = replay is { Count: > 0 } && replayFraction > 0 && random.NextDouble() < replayFraction && replay.TryTake(out var entry)
+                ? (entry.Messages, entry.Replays + 1)
+                : (SkillCorpus.SampleTraining(random), 0);
+            var conversation = format.Encode(messages);
             if (conversation.Ids.Count <= rowLength)
             {
-                drawn.Add(conversation);
+                drawn.Add((conversation.Ids, conversation.Trained, messages, replays));
                 total += conversation.Ids.Count;
             }
         }
@@ -69,7 +87,8 @@ internal sealed class PackedBatch : IDisposable
         var segmentCount = new int[rows];
         long tokens = 0;
         dropped = 0;
-        foreach (var (conversation, trained) in drawn.OrderByDescending(c => c.Ids.Count))
+        var placed = new List<Placement>(drawn.Count);
+        foreach (var (conversation, trained, messages, replays) in drawn.OrderByDescending(c => c.Ids.Count))
         {
             var row = -1;
             for (var r = 0; r < rows; r++)
@@ -99,12 +118,13 @@ internal sealed class PackedBatch : IDisposable
                 }
             }
 
+            placed.Add(new Placement(messages, offset, conversation.Count, replays));
             used[row] += conversation.Count;
             tokens += conversation.Count;
         }
 
         long[] shape = [rows, rowLength];
-        return new PackedBatch(tensor(ids, shape), tensor(positions, shape), tensor(segments, shape), tensor(targets, shape), tokens);
+        return new PackedBatch(tensor(ids, shape), tensor(positions, shape), tensor(segments, shape), tensor(targets, shape), tokens, placed);
     }
 
     public void Dispose()

@@ -41,7 +41,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             model = Checkpoint.NewModel(options.Spec, _format);
             digitWeight = options.DigitLossWeight;
             var muonRate = options.Optimizer == TrainingOptimizer.Muon ? options.MuonLearningRate : (double?)null;
-            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight, options.Optimizer, muonRate);
+            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight, options.Optimizer, muonRate, options.ReplayFraction);
             history.Reset();
         }
 
@@ -53,6 +53,14 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         if (options.Resume)
         {
             Checkpoint.LoadOptimizer(options.OutDirectory, optimizer, muon);
+        }
+
+        // Hard-example replay is part of the recipe like the digit weight: --resume keeps the checkpoint's.
+        var replayFraction = state.ReplayFraction ?? 0;
+        var replay = new ReplayBuffer();
+        if (options.Resume)
+        {
+            replay.Load(Checkpoint.ReplayPath(options.OutDirectory));
         }
 
         using var classWeights = ClassWeights(_format, digitWeight);
@@ -86,8 +94,13 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             long tokens;
             using (var scope = NewDisposeScope())
             {
-                using var batch = PackedBatch.Sample(_format, random, options.Rows, options.RowLength);
+                using var batch = PackedBatch.Sample(_format, random, options.Rows, options.RowLength, replay, replayFraction, out _);
                 var logits = model.Forward(batch.Ids, batch.Positions, segments: batch.Segments);
+                if (replayFraction > 0)
+                {
+                    CollectMistakes(logits, batch, replay);
+                }
+
                 var lossTensor = Loss(logits, batch.Targets, classWeights);
                 model.zero_grad();
                 lossTensor.backward();
@@ -128,13 +141,37 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
 
             if (now - lastCheckpoint >= options.CheckpointInterval || done)
             {
-                Checkpoint.Save(options.OutDirectory, model, optimizer, muon, state);
+                Checkpoint.Save(options.OutDirectory, model, optimizer, muon, replayFraction > 0 ? replay : null, state);
                 lastCheckpoint = now;
             }
         }
 
         history.Plot();
         return state;
+    }
+
+    /// <summary>
+    /// Queues in <paramref name="replay"/> every conversation of <paramref name="batch"/> with a trained
+    /// token whose argmax in <paramref name="logits"/> is not its target: a greedy reply to it would be
+    /// wrong (exactly so for the first wrong token; later ones are teacher-forced).
+    /// </summary>
+    internal static void CollectMistakes(Tensor logits, PackedBatch batch, ReplayBuffer replay)
+    {
+        bool[] wrong;
+        using (no_grad())
+        using (var scope = NewDisposeScope())
+        {
+            var targets = batch.Targets.view(-1);
+            wrong = logits.detach().argmax(-1).view(-1).ne(targets).logical_and(targets.ne(PackedBatch.Ignored)).data<bool>().ToArray();
+        }
+
+        foreach (var placement in batch.Placed)
+        {
+            if (Array.IndexOf(wrong, true, placement.Start, placement.Length) >= 0)
+            {
+                replay.Add(placement.Messages, placement.Replays);
+            }
+        }
     }
 
     /// <summary>
@@ -191,9 +228,11 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             + $"{TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss} elapsed | {progress * 100,5:0.0}% | ETA {eta:hh\\:mm\\:ss}");
     }
 
-    private static string Describe(TrainingState state) => state.Optimizer == TrainingOptimizer.Muon
+    private static string Describe(TrainingState state) => (state.Optimizer == TrainingOptimizer.Muon
         ? string.Create(CultureInfo.InvariantCulture, $"Muon (lr {state.MuonLearningRate}) for the projections and AdamW for the rest")
-        : "AdamW";
+        : "AdamW") + (state.ReplayFraction is > 0 and var fraction
+            ? string.Create(CultureInfo.InvariantCulture, $", replaying mistakes in {fraction:0.##} of the draws")
+            : "");
 
     private static string Describe(ChatDecoder model)
     {

@@ -45,6 +45,13 @@ public sealed record TrainingOptions
     /// <summary>Peak learning rate of <see cref="Muon"/> (the schedule scales it like AdamW's); 0.01 was the best of 0.005-0.04.</summary>
     public double MuonLearningRate { get; init; } = 0.01;
 
+    /// <summary>
+    /// Share of a batch's draws that replay conversations the model got wrong (<see cref="ReplayBuffer"/>).
+    /// Off (0) by default: at 0.3 a 43-minute run (run 14 in models/README.md) scored 95.9% on 1,000
+    /// held-out prompts per skill against 97.1% for the same recipe without it (run 12).
+    /// </summary>
+    public double ReplayFraction { get; init; }
+
     /// <summary>Loss weight of target digits and minus signs against 1 for every other trained token (arithmetic is the hard part).</summary>
     public double DigitLossWeight { get; init; } = 2;
 
@@ -81,6 +88,11 @@ public sealed record TrainingOptions
         if (MuonLearningRate <= 0)
         {
             throw new ArgumentException("--muon-lr must be positive.");
+        }
+
+        if (ReplayFraction is < 0 or >= 1 || double.IsNaN(ReplayFraction))
+        {
+            throw new ArgumentException("--replay must be at least 0 and below 1.");
         }
     }
 }
