@@ -105,15 +105,17 @@ public static class Cli
     private static int Evaluate(Dictionary<string, string> flags)
     {
         var outDirectory = Required(flags, "--out");
+        var perSkill = (int?)Number(flags, "--per-skill") ?? 100;
+        var shownMistakes = (int?)Number(flags, "--show-mistakes", zeroAllowed: true) ?? 4; // read before the evaluation, so a bad value fails fast
         var format = new ChatFormat();
         var (model, state) = Checkpoint.LoadModel(outDirectory, format);
-        var report = Evaluator.Run(model, format, SkillCorpus.HeldOutCases((int?)Number(flags, "--per-skill") ?? 100));
+        var report = Evaluator.Run(model, format, SkillCorpus.HeldOutCases(perSkill));
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"held-out exact match after {state.Step} steps ({TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss} of training): {report.Accuracy * 100:0.0}%\n\n{report.ToTable()}");
         File.WriteAllText(Path.Combine(outDirectory, "eval.md"), summary);
         File.WriteAllText(Path.Combine(outDirectory, EvalReport.JsonName), report.ToJson(state.Step, state.ElapsedSeconds));
         Console.WriteLine(summary);
-        foreach (var mistake in report.Mistakes(perSkill: (int?)Number(flags, "--show-mistakes", zeroAllowed: true) ?? 4))
+        foreach (var mistake in report.Mistakes(perSkill: shownMistakes))
         {
             Console.WriteLine("  " + mistake);
         }

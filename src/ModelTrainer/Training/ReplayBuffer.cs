@@ -6,10 +6,10 @@ namespace Chat.ModelTrainer.Training;
 /// <summary>
 /// Hard-example replay: training conversations the model got wrong in its own forward pass (some
 /// trained token whose argmax is not the target, which is what a greedy reply would get wrong) come back
-/// in later batches until it gets them right or they have been replayed <see cref="MaxReplays"/> times.
+/// in later batches until it gets them right or they have been replayed <c>maxReplays</c> times.
 /// Late in a run most fresh arithmetic is already right and teaches little; the carries it still
 /// misses are what this feeds back. Only training conversations enter, so the held-out split holds.
-/// First in, first out, at most <see cref="Capacity"/> waiting (the oldest make room). Measured on the
+/// First in, first out, at most <c>capacity</c> waiting (the oldest make room). Measured on the
 /// default recipe it moved accuracy toward arithmetic without raising the total (models/README.md, run 14).
 /// </summary>
 public sealed class ReplayBuffer(int capacity = 4096, int maxReplays = 4)
@@ -23,13 +23,9 @@ public sealed class ReplayBuffer(int capacity = 4096, int maxReplays = 4)
     /// <summary>A conversation and how many times it has been replayed already.</summary>
     public sealed record Entry(IReadOnlyList<ChatMessage> Messages, int Replays);
 
-    public int Capacity => capacity;
-
-    public int MaxReplays => maxReplays;
-
     public int Count => _waiting.Count;
 
-    /// <summary>Conversations that were wrong so far (fresh or replayed), for the progress line.</summary>
+    /// <summary>Conversations found wrong so far in the run (fresh or replayed, queued or let go); saved with the buffer.</summary>
     public long Added { get; private set; }
 
     /// <summary>Queues a conversation the model got wrong after <paramref name="replays"/> replays; one replayed enough is let go.</summary>

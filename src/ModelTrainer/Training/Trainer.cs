@@ -50,16 +50,13 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             .ToLookup(named => state.Optimizer == TrainingOptimizer.Muon && named.name.EndsWith("_proj", StringComparison.Ordinal), named => named.parameter);
         using var optimizer = optim.AdamW(byMuon[false], options.PeakLearningRate, weight_decay: options.WeightDecay);
         using var muon = byMuon[true].Any() ? new Muon(byMuon[true], state.MuonLearningRate!.Value, weightDecay: options.WeightDecay) : null;
-        if (options.Resume)
-        {
-            Checkpoint.LoadOptimizer(options.OutDirectory, optimizer, muon);
-        }
 
         // Hard-example replay is part of the recipe like the digit weight: --resume keeps the checkpoint's.
         var replayFraction = state.ReplayFraction ?? 0;
         var replay = new ReplayBuffer();
         if (options.Resume)
         {
+            Checkpoint.LoadOptimizer(options.OutDirectory, optimizer, muon);
             replay.Load(Checkpoint.ReplayPath(options.OutDirectory));
         }
 
