@@ -84,6 +84,54 @@ public sealed partial class SkillCorpusTests
         Assert.All(adjustments, n => Assert.InRange(n, 1, 99));
     }
 
+    [Fact]
+    public void Hard_arithmetic_draws_three_digit_operands_in_training_only_and_keeps_the_split()
+    {
+        // No share: the same stream as without the argument.
+        Assert.Equal(
+            Enumerable.Range(0, 50).SelectMany(_ => SkillCorpus.SampleTraining(new Random(3))),
+            Enumerable.Range(0, 50).SelectMany(_ => SkillCorpus.SampleTraining(new Random(3), hardArithmetic: 0)));
+
+        // All hard: every exchange the user asked as arithmetic (follow-ups adjust a result by 1-99) has
+        // three-digit operands, a multiplier of 2-9, and no held-out pair.
+        var random = new Random(13);
+        var asked = 0;
+        for (var i = 0; i < 2000; i++)
+        {
+            var conversation = SkillCorpus.SampleTraining(random, hardArithmetic: 1);
+            for (var m = 1; m < conversation.Count; m++)
+            {
+                var reply = Arithmetic().Match(conversation[m].Content);
+                if (conversation[m].Role != "assistant" || !reply.Success || conversation[m - 1].Content.EndsWith("that.", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                asked++;
+                var (a, op, b) = (long.Parse(reply.Groups[1].Value), reply.Groups[2].Value, long.Parse(reply.Groups[3].Value));
+                Assert.InRange(a, 100, 999);
+                Assert.InRange(b, op == "*" ? 2 : 100, op == "*" ? 9 : 999);
+                Assert.All(HeldOutKeys(conversation[m]), key => Assert.False(HeldOut.Contains(key), $"training emitted held-out value {key}"));
+            }
+        }
+
+        Assert.True(asked > 500, $"only {asked} arithmetic exchanges");
+
+        // Half hard: about half the asked sums (0.5 + 0.5 / 9 = 56%) have two three-digit operands, against a
+        // ninth without the share (follow-ups, which add 1-99, are not asked sums).
+        double ThreeDigitShare(double hard)
+        {
+            var stream = new Random(17);
+            var sums = Enumerable.Range(0, 3000).Select(_ => SkillCorpus.SampleTraining(stream, hard))
+                .SelectMany(conversation => conversation.Skip(1).Where((message, i) => !conversation[i].Content.EndsWith("that.", StringComparison.OrdinalIgnoreCase)))
+                .Select(message => Arithmetic().Match(message.Content)).Where(match => match.Success && match.Groups[2].Value == "+").ToList();
+            return sums.Count(match => match.Groups[1].Value.Length == 3 && match.Groups[3].Value.Length == 3) / (double)sums.Count;
+        }
+
+        Assert.InRange(ThreeDigitShare(0), 0.05, 0.25);
+        Assert.InRange(ThreeDigitShare(0.5), 0.45, 0.7);
+    }
+
     /// <summary>The split keys of the values a message carries: arithmetic pairs in replies, quoted text, sort lists, names.</summary>
     private static IEnumerable<string> HeldOutKeys(ChatMessage message)
     {

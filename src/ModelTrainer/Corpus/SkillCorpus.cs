@@ -36,8 +36,13 @@ public sealed class SkillCorpus
     private const string Consonants = "bcdfghjklmnprstvwz";
     private const string Vowels = "aeiou";
 
-    /// <summary>One training conversation: mostly a single exchange, sometimes several turns with memory and follow-ups.</summary>
-    public static IReadOnlyList<ChatMessage> SampleTraining(Random random)
+    /// <summary>
+    /// One training conversation: mostly a single exchange, sometimes several turns with memory and follow-ups.
+    /// <paramref name="hardArithmetic"/> is the share of arithmetic exchanges drawn with three-digit operands
+    /// (and a multiplier of 2-9): the carries and borrows the model still misses (0: none, and the stream of
+    /// <paramref name="random"/> is the same as without the argument). Evaluation operands never change.
+    /// </summary>
+    public static IReadOnlyList<ChatMessage> SampleTraining(Random random, double hardArithmetic = 0)
     {
         var messages = new List<ChatMessage>();
         if (random.NextDouble() < 0.15)
@@ -47,7 +52,7 @@ public sealed class SkillCorpus
 
         if (random.NextDouble() < 0.65)
         {
-            AddExchange(messages, random, heldOut: false, PickSkill(random), out _);
+            AddExchange(messages, random, heldOut: false, PickSkill(random), out _, hardArithmetic);
             return messages;
         }
 
@@ -75,7 +80,7 @@ public sealed class SkillCorpus
             }
             else
             {
-                AddExchange(messages, random, heldOut: false, PickSkill(random), out lastResult);
+                AddExchange(messages, random, heldOut: false, PickSkill(random), out lastResult, hardArithmetic);
             }
         }
 
@@ -170,13 +175,13 @@ public sealed class SkillCorpus
     }
 
     /// <summary>Appends one user/assistant exchange of a single-turn skill; result is the arithmetic answer, if any.</summary>
-    private static void AddExchange(List<ChatMessage> messages, Random random, bool heldOut, Skill skill, out long? result)
+    private static void AddExchange(List<ChatMessage> messages, Random random, bool heldOut, Skill skill, out long? result, double hardArithmetic = 0)
     {
         result = null;
         switch (skill)
         {
             case Skill.Add or Skill.Subtract or Skill.Multiply:
-                result = Arithmetic(messages, random, heldOut, skill);
+                result = Arithmetic(messages, random, heldOut, skill, hardArithmetic);
                 return;
             case Skill.Reverse or Skill.Upper or Skill.Lower:
             {
@@ -224,14 +229,21 @@ public sealed class SkillCorpus
         }
     }
 
-    private static long Arithmetic(List<ChatMessage> messages, Random random, bool heldOut, Skill skill)
+    private static long Arithmetic(List<ChatMessage> messages, Random random, bool heldOut, Skill skill, double hardArithmetic)
     {
         var op = skill switch { Skill.Add => '+', Skill.Subtract => '-', _ => '*' };
+        var hard = !heldOut && hardArithmetic > 0 && random.NextDouble() < hardArithmetic;
         long a, b;
         do
         {
-            a = Operand(random, 999);
-            b = op == '*' ? random.Next(0, 10) : Operand(random, 999);
+            a = hard ? random.Next(100, 1000) : Operand(random, 999);
+            b = (op, hard) switch
+            {
+                ('*', true) => random.Next(2, 10),
+                ('*', false) => random.Next(0, 10),
+                (_, true) => random.Next(100, 1000),
+                _ => Operand(random, 999),
+            };
         }
         while (!HeldOut.PairOnSide(op, a, b, heldOut, random));
 

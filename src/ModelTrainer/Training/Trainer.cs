@@ -41,7 +41,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             model = Checkpoint.NewModel(options.Spec, _format);
             digitWeight = options.DigitLossWeight;
             var muonRate = options.Optimizer == TrainingOptimizer.Muon ? options.MuonLearningRate : (double?)null;
-            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight, options.Optimizer, muonRate, options.ReplayFraction);
+            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight, options.Optimizer, muonRate, options.ReplayFraction, options.HardArithmetic);
             history.Reset();
         }
 
@@ -51,8 +51,9 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         using var optimizer = optim.AdamW(byMuon[false], options.PeakLearningRate, weight_decay: options.WeightDecay);
         using var muon = byMuon[true].Any() ? new Muon(byMuon[true], state.MuonLearningRate!.Value, weightDecay: options.WeightDecay) : null;
 
-        // Hard-example replay is part of the recipe like the digit weight: --resume keeps the checkpoint's.
+        // Hard-example replay and the hard arithmetic share are part of the recipe like the digit weight: --resume keeps the checkpoint's.
         var replayFraction = state.ReplayFraction ?? 0;
+        var hardArithmetic = state.HardArithmetic ?? 0;
         var replay = new ReplayBuffer();
         if (options.Resume)
         {
@@ -91,7 +92,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             long tokens;
             using (var scope = NewDisposeScope())
             {
-                using var batch = PackedBatch.Sample(_format, random, options.Rows, options.RowLength, replay, replayFraction, out _);
+                using var batch = PackedBatch.Sample(_format, random, options.Rows, options.RowLength, replay, replayFraction, hardArithmetic, out _);
                 var logits = model.Forward(batch.Ids, batch.Positions, segments: batch.Segments);
                 if (replayFraction > 0)
                 {
@@ -229,6 +230,8 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         ? string.Create(CultureInfo.InvariantCulture, $"Muon (lr {state.MuonLearningRate}) for the projections and AdamW for the rest")
         : "AdamW") + (state.ReplayFraction is > 0 and var fraction
             ? string.Create(CultureInfo.InvariantCulture, $", replaying mistakes in {fraction:0.##} of the draws")
+            : "") + (state.HardArithmetic is > 0 and var hard
+            ? string.Create(CultureInfo.InvariantCulture, $", {hard:0.##} of the arithmetic with three-digit operands")
             : "");
 
     private static string Describe(ChatDecoder model)

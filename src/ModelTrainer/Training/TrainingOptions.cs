@@ -52,6 +52,14 @@ public sealed record TrainingOptions
     /// </summary>
     public double ReplayFraction { get; init; }
 
+    /// <summary>
+    /// Share of training arithmetic drawn with three-digit operands and a multiplier of 2-9
+    /// (<see cref="Corpus.SkillCorpus.SampleTraining"/>); the rest keeps the evaluation's mix, uniform over
+    /// one, two and three digits. 0.5 by default: run 15 (models/README.md) scored 96.0% on multiply over
+    /// 1,000 held-out prompts against 88.6% for run 12 without it, 97.5% overall against 97.1%.
+    /// </summary>
+    public double HardArithmetic { get; init; } = 0.5;
+
     /// <summary>Loss weight of target digits and minus signs against 1 for every other trained token (arithmetic is the hard part).</summary>
     public double DigitLossWeight { get; init; } = 2;
 
@@ -93,6 +101,11 @@ public sealed record TrainingOptions
         if (ReplayFraction is < 0 or >= 1 || double.IsNaN(ReplayFraction))
         {
             throw new ArgumentException("--replay must be at least 0 and below 1.");
+        }
+
+        if (HardArithmetic is < 0 or > 1 || double.IsNaN(HardArithmetic))
+        {
+            throw new ArgumentException("--hard-arithmetic must be from 0 to 1.");
         }
     }
 }

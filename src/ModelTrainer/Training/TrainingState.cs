@@ -8,11 +8,12 @@ namespace Chat.ModelTrainer.Training;
 /// <paramref name="DigitLossWeight"/> is part of the recipe like the data seed, so --resume keeps it (null in
 /// checkpoints written before it was recorded: --resume then uses the command line's). So are the
 /// optimizer and Muon's learning rate (checkpoints written before them trained with AdamW only) and the
-/// share of draws replaying mistakes (<see cref="ReplayBuffer"/>; null before it was recorded: none).
+/// share of draws replaying mistakes (<see cref="ReplayBuffer"/>; null before it was recorded: none) and the
+/// share of hard arithmetic draws (<see cref="TrainingOptions.HardArithmetic"/>; null: none).
 /// </summary>
 public sealed record TrainingState(DecoderSpec Spec, int DataSeed, int Step, double ElapsedSeconds, long Tokens, double? Minutes, int? Steps,
     double? DigitLossWeight = null, TrainingOptimizer Optimizer = TrainingOptimizer.AdamW, double? MuonLearningRate = null,
-    double? ReplayFraction = null)
+    double? ReplayFraction = null, double? HardArithmetic = null)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
