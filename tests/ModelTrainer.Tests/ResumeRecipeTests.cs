@@ -2,7 +2,10 @@ using Chat.ModelTrainer.Training;
 
 namespace Chat.ModelTrainer.Tests;
 
-/// <summary>--resume continues the recipe in the checkpoint: the digit loss weight of the run, not the command line's.</summary>
+/// <summary>
+/// --resume continues the recipe in the checkpoint: the digit loss weight, optimizer and hard arithmetic
+/// share of the run, not the command line's; a share outside its range is refused.
+/// </summary>
 public sealed class ResumeRecipeTests : IDisposable
 {
     private readonly string _directory;
@@ -62,6 +65,30 @@ public sealed class ResumeRecipeTests : IDisposable
         var resumed = new Trainer(Options(steps: 2, digitWeight: 2, resume: true) with { Optimizer = TrainingOptimizer.Muon }, TextWriter.Null).Run();
         Assert.Equal(TrainingOptimizer.AdamW, resumed.Optimizer);
         Assert.Null(resumed.MuonLearningRate);
+    }
+
+    [Fact]
+    public void Resume_keeps_the_hard_arithmetic_share_of_the_checkpoint()
+    {
+        var first = new Trainer(Options(steps: 2, digitWeight: 2, resume: false) with { HardArithmetic = 0.5 }, TextWriter.Null).Run();
+        Assert.Equal(0.5, first.HardArithmetic);
+        Assert.Equal(0.5, TrainingState.Read(Checkpoint.StatePath(_directory)).HardArithmetic);
+
+        var log = new StringWriter();
+        var resumed = new Trainer(Options(steps: 3, digitWeight: 2, resume: true) with { HardArithmetic = 0 }, log).Run();
+        Assert.Equal(3, resumed.Step);
+        Assert.Equal(0.5, resumed.HardArithmetic);
+        Assert.Contains("0.5 of the arithmetic with three-digit operands", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1.5)]
+    [InlineData(-0.1)]
+    [InlineData(double.NaN)]
+    public void A_hard_arithmetic_share_outside_0_to_1_is_refused_naming_the_flag(double share)
+    {
+        var options = Options(steps: 1, digitWeight: 2, resume: false) with { HardArithmetic = share };
+        Assert.Contains("--hard-arithmetic", Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -226,13 +226,23 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             + $"{TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss} elapsed | {progress * 100,5:0.0}% | ETA {eta:hh\\:mm\\:ss}");
     }
 
-    private static string Describe(TrainingState state) => (state.Optimizer == TrainingOptimizer.Muon
-        ? string.Create(CultureInfo.InvariantCulture, $"Muon (lr {state.MuonLearningRate}) for the projections and AdamW for the rest")
-        : "AdamW") + (state.ReplayFraction is > 0 and var fraction
-            ? string.Create(CultureInfo.InvariantCulture, $", replaying mistakes in {fraction:0.##} of the draws")
-            : "") + (state.HardArithmetic is > 0 and var hard
-            ? string.Create(CultureInfo.InvariantCulture, $", {hard:0.##} of the arithmetic with three-digit operands")
-            : "");
+    private static string Describe(TrainingState state)
+    {
+        List<string> recipe = [state.Optimizer == TrainingOptimizer.Muon
+            ? string.Create(CultureInfo.InvariantCulture, $"Muon (lr {state.MuonLearningRate}) for the projections and AdamW for the rest")
+            : "AdamW"];
+        if (state.ReplayFraction is > 0 and var fraction)
+        {
+            recipe.Add(string.Create(CultureInfo.InvariantCulture, $"replaying mistakes in {fraction:0.##} of the draws"));
+        }
+
+        if (state.HardArithmetic is > 0 and var hard)
+        {
+            recipe.Add(string.Create(CultureInfo.InvariantCulture, $"{hard:0.##} of the arithmetic with three-digit operands"));
+        }
+
+        return string.Join(", ", recipe);
+    }
 
     private static string Describe(ChatDecoder model)
     {

@@ -7,9 +7,9 @@ namespace Chat.ModelTrainer.Training;
 /// Where a run stands: saved beside the weights in each checkpoint, read back by --resume, export and eval.
 /// <paramref name="DigitLossWeight"/> is part of the recipe like the data seed, so --resume keeps it (null in
 /// checkpoints written before it was recorded: --resume then uses the command line's). So are the
-/// optimizer and Muon's learning rate (checkpoints written before them trained with AdamW only) and the
-/// share of draws replaying mistakes (<see cref="ReplayBuffer"/>; null before it was recorded: none) and the
-/// share of hard arithmetic draws (<see cref="TrainingOptions.HardArithmetic"/>; null: none).
+/// optimizer and Muon's learning rate (checkpoints written before them trained with AdamW only), the
+/// share of draws replaying mistakes (<see cref="ReplayBuffer"/>) and the share of hard arithmetic draws
+/// (<see cref="TrainingOptions.HardArithmetic"/>); for those two, null in an older checkpoint means none.
 /// </summary>
 public sealed record TrainingState(DecoderSpec Spec, int DataSeed, int Step, double ElapsedSeconds, long Tokens, double? Minutes, int? Steps,
     double? DigitLossWeight = null, TrainingOptimizer Optimizer = TrainingOptimizer.AdamW, double? MuonLearningRate = null,
