@@ -61,7 +61,7 @@ public sealed class ReplayBufferTests : IDisposable
     {
         var format = new ChatFormat();
         using (var plain = PackedBatch.Sample(format, new Random(3), 2, 128))
-        using (var empty = PackedBatch.Sample(format, new Random(3), 2, 128, new ReplayBuffer(), 0.5, 0, out _))
+        using (var empty = PackedBatch.Sample(format, new Random(3), 2, 128, new ReplayBuffer(), 0.5, new CorpusRecipe(), out _))
         {
             Assert.Equal(plain.Ids.data<long>().ToArray(), empty.Ids.data<long>().ToArray());
             Assert.All(empty.Placed, placement => Assert.Equal(0, placement.Replays));
@@ -73,7 +73,7 @@ public sealed class ReplayBufferTests : IDisposable
             buffer.Add(Sum(100 + i), replays: 1);
         }
 
-        using var batch = PackedBatch.Sample(format, new Random(3), 2, 128, buffer, 0.99, 0, out _);
+        using var batch = PackedBatch.Sample(format, new Random(3), 2, 128, buffer, 0.99, new CorpusRecipe(), out _);
         var replayed = batch.Placed.Where(p => p.Replays == 2).ToList();
         Assert.True(replayed.Count > batch.Placed.Count / 2, $"{replayed.Count} of {batch.Placed.Count} conversations replayed");
         Assert.All(replayed, p => Assert.StartsWith("What is 1", p.Messages[0].Content, StringComparison.Ordinal));

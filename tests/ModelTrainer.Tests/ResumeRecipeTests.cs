@@ -1,3 +1,4 @@
+using Chat.ModelTrainer.Corpus;
 using Chat.ModelTrainer.Training;
 
 namespace Chat.ModelTrainer.Tests;
@@ -82,13 +83,31 @@ public sealed class ResumeRecipeTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1.5)]
-    [InlineData(-0.1)]
-    [InlineData(double.NaN)]
-    public void A_hard_arithmetic_share_outside_0_to_1_is_refused_naming_the_flag(double share)
+    [InlineData("--hard-arithmetic", 1.5)]
+    [InlineData("--hard-arithmetic", -0.1)]
+    [InlineData("--hard-arithmetic", double.NaN)]
+    [InlineData("--matched-digits", 1.5)]
+    [InlineData("--matched-digits", -0.1)]
+    [InlineData("--matched-digits", double.NaN)]
+    public void A_share_outside_0_to_1_is_refused_naming_its_flag(string flag, double share)
     {
-        var options = Options(steps: 1, digitWeight: 2, resume: false) with { HardArithmetic = share };
-        Assert.Contains("--hard-arithmetic", Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
+        var options = Options(steps: 1, digitWeight: 2, resume: false);
+        options = flag == "--hard-arithmetic" ? options with { HardArithmetic = share } : options with { MatchedDigits = share };
+        Assert.Contains(flag, Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resume_keeps_the_skill_mix_and_matched_digit_share_of_the_checkpoint()
+    {
+        var first = new Trainer(Options(steps: 2, digitWeight: 2, resume: false) with { Mix = SkillMix.Balanced, MatchedDigits = 0.25 }, TextWriter.Null).Run();
+        Assert.Equal((SkillMix.Balanced, 0.25), (first.Mix, first.MatchedDigits));
+
+        var log = new StringWriter();
+        var resumed = new Trainer(Options(steps: 3, digitWeight: 2, resume: true) with { Mix = SkillMix.Arithmetic, MatchedDigits = 0 }, log).Run();
+        Assert.Equal(3, resumed.Step);
+        Assert.Equal((SkillMix.Balanced, 0.25), (resumed.Mix, resumed.MatchedDigits));
+        Assert.Contains("0.25 of the other sums and differences with matched digits", log.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("the arithmetic skill mix", log.ToString(), StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

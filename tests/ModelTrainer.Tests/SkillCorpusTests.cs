@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Chat.ModelTrainer.Corpus;
 
@@ -90,7 +91,7 @@ public sealed partial class SkillCorpusTests
         // No share: the same stream as without the argument.
         Assert.Equal(
             Enumerable.Range(0, 50).SelectMany(_ => SkillCorpus.SampleTraining(new Random(3))),
-            Enumerable.Range(0, 50).SelectMany(_ => SkillCorpus.SampleTraining(new Random(3), hardArithmetic: 0)));
+            Enumerable.Range(0, 50).SelectMany(_ => SkillCorpus.SampleTraining(new Random(3), new CorpusRecipe(HardArithmetic: 0))));
 
         // All hard: every exchange the user asked as arithmetic (follow-ups adjust a result by 1-99) has
         // three-digit operands, a multiplier of 2-9, and no held-out pair.
@@ -98,7 +99,7 @@ public sealed partial class SkillCorpusTests
         var asked = 0;
         for (var i = 0; i < 2000; i++)
         {
-            var conversation = SkillCorpus.SampleTraining(random, hardArithmetic: 1);
+            var conversation = SkillCorpus.SampleTraining(random, new CorpusRecipe(HardArithmetic: 1));
             for (var m = 1; m < conversation.Count; m++)
             {
                 var reply = Arithmetic().Match(conversation[m].Content);
@@ -122,7 +123,7 @@ public sealed partial class SkillCorpusTests
         double ThreeDigitShare(double hard)
         {
             var stream = new Random(17);
-            var sums = Enumerable.Range(0, 3000).Select(_ => SkillCorpus.SampleTraining(stream, hard))
+            var sums = Enumerable.Range(0, 3000).Select(_ => SkillCorpus.SampleTraining(stream, new CorpusRecipe(hard)))
                 .SelectMany(conversation => conversation.Skip(1).Where((message, i) => !conversation[i].Content.EndsWith("that.", StringComparison.OrdinalIgnoreCase)))
                 .Select(message => Arithmetic().Match(message.Content)).Where(match => match.Success && match.Groups[2].Value == "+").ToList();
             return sums.Count(match => match.Groups[1].Value.Length == 3 && match.Groups[3].Value.Length == 3) / (double)sums.Count;
@@ -130,6 +131,124 @@ public sealed partial class SkillCorpusTests
 
         Assert.InRange(ThreeDigitShare(0), 0.05, 0.25);
         Assert.InRange(ThreeDigitShare(0.5), 0.45, 0.7);
+    }
+
+    [Fact]
+    public void The_arithmetic_mix_draws_more_subtractions_and_follow_ups_and_keeps_the_split()
+    {
+        // The balanced mix is the stream without the argument.
+        Assert.Equal(
+            Enumerable.Range(0, 50).SelectMany(_ => SkillCorpus.SampleTraining(new Random(3))),
+            Enumerable.Range(0, 50).SelectMany(_ => SkillCorpus.SampleTraining(new Random(3), new CorpusRecipe(Mix: SkillMix.Balanced))));
+
+        (int Subtractions, int FollowUps, int Reversals, int Exchanges) Count(SkillMix mix)
+        {
+            var stream = new Random(21);
+            var (subtractions, followUps, reversals, exchanges) = (0, 0, 0, 0);
+            for (var i = 0; i < 6000; i++)
+            {
+                var conversation = SkillCorpus.SampleTraining(stream, new CorpusRecipe(0.5, mix));
+                for (var m = 1; m < conversation.Count; m++)
+                {
+                    if (conversation[m].Role != "assistant")
+                    {
+                        continue;
+                    }
+
+                    exchanges++;
+                    var prompt = conversation[m - 1].Content;
+                    var reply = Arithmetic().Match(conversation[m].Content);
+                    followUps += prompt.EndsWith("that.", StringComparison.OrdinalIgnoreCase) ? 1 : 0;
+                    subtractions += reply.Success && reply.Groups[2].Value == "-" && !prompt.EndsWith("that.", StringComparison.OrdinalIgnoreCase) ? 1 : 0;
+                    reversals += prompt.StartsWith("reverse ", StringComparison.OrdinalIgnoreCase) ? 1 : 0;
+                    Assert.All(HeldOutKeys(conversation[m]), key => Assert.False(HeldOut.Contains(key), $"training emitted held-out value {key}"));
+                }
+            }
+
+            return (subtractions, followUps, reversals, exchanges);
+        }
+
+        var balanced = Count(SkillMix.Balanced);
+        var arithmetic = Count(SkillMix.Arithmetic);
+        double Share(int count, int exchanges) => (double)count / exchanges;
+
+        // Subtraction .19 -> .25 of the drawn skills; follow-ups about 1.7 times as many; reversal .12 -> .08.
+        Assert.InRange(Share(arithmetic.Subtractions, arithmetic.Exchanges) / Share(balanced.Subtractions, balanced.Exchanges), 1.15, 1.5);
+        Assert.InRange(Share(arithmetic.FollowUps, arithmetic.Exchanges) / Share(balanced.FollowUps, balanced.Exchanges), 1.4, 2.2);
+        Assert.InRange(Share(arithmetic.Reversals, arithmetic.Exchanges) / Share(balanced.Reversals, balanced.Exchanges), 0.5, 0.8);
+    }
+
+    [Fact]
+    public void Matched_digits_draw_near_equal_operands_in_training_only_and_keep_the_split()
+    {
+        // No share: the same stream as without the argument.
+        Assert.Equal(
+            Enumerable.Range(0, 50).SelectMany(_ => SkillCorpus.SampleTraining(new Random(3))),
+            Enumerable.Range(0, 50).SelectMany(_ => SkillCorpus.SampleTraining(new Random(3), new CorpusRecipe(MatchedDigits: 0))));
+
+        // Each digit of the result is the second operand's or the first one's in the same place from the right.
+        var random = new Random(5);
+        for (var i = 0; i < 2000; i++)
+        {
+            var (a, b) = (random.Next(0, 1000), random.Next(0, 1000));
+            var matched = SkillCorpus.MatchDigits(random, a, b).ToString(CultureInfo.InvariantCulture);
+            var (first, second) = (a.ToString(CultureInfo.InvariantCulture), b.ToString(CultureInfo.InvariantCulture));
+            Assert.Equal(second.Length, matched.Length);
+            for (var place = 1; place <= matched.Length; place++)
+            {
+                Assert.True(matched[^place] == second[^place] || (place <= first.Length && matched[^place] == first[^place]), $"{a}, {b} -> {matched}");
+            }
+        }
+
+        // All matched: two-digit differences share their tens digit about half the time (a ninth without), follow-ups
+        // end in the previous result's last digit about half the time (a tenth without), and nothing held out is drawn.
+        (double SameTens, double SameLastDigit) Shares(double share)
+        {
+            var stream = new Random(19);
+            int twoDigit = 0, sameTens = 0, followUps = 0, sameLast = 0;
+            for (var i = 0; i < 6000; i++)
+            {
+                var conversation = SkillCorpus.SampleTraining(stream, new CorpusRecipe(MatchedDigits: share));
+                long? previous = null;
+                for (var m = 1; m < conversation.Count; m++)
+                {
+                    var reply = Arithmetic().Match(conversation[m].Content);
+                    if (conversation[m].Role != "assistant")
+                    {
+                        continue;
+                    }
+
+                    Assert.All(HeldOutKeys(conversation[m]), key => Assert.False(HeldOut.Contains(key), $"training emitted held-out value {key}"));
+                    if (!reply.Success)
+                    {
+                        previous = null;
+                        continue;
+                    }
+
+                    var (a, op, b) = (reply.Groups[1].Value, reply.Groups[2].Value, reply.Groups[3].Value);
+                    if (conversation[m - 1].Content.EndsWith("that.", StringComparison.OrdinalIgnoreCase) && previous is { } p && b.Length == 2)
+                    {
+                        followUps++;
+                        sameLast += Math.Abs(p) % 10 == long.Parse(b, CultureInfo.InvariantCulture) % 10 ? 1 : 0;
+                    }
+                    else if (op == "-" && a.Length == 2 && b.Length == 2)
+                    {
+                        twoDigit++;
+                        sameTens += a[0] == b[0] ? 1 : 0;
+                    }
+
+                    previous = long.Parse(Regex.Match(conversation[m].Content, "= (-?[0-9]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+                }
+            }
+
+            return ((double)sameTens / twoDigit, (double)sameLast / followUps);
+        }
+
+        var (none, all) = (Shares(0), Shares(1));
+        Assert.InRange(none.SameTens, 0.05, 0.2);
+        Assert.InRange(all.SameTens, 0.4, 0.7);
+        Assert.InRange(none.SameLastDigit, 0.05, 0.2);
+        Assert.InRange(all.SameLastDigit, 0.4, 0.7);
     }
 
     /// <summary>The split keys of the values a message carries: arithmetic pairs in replies, quoted text, sort lists, names.</summary>

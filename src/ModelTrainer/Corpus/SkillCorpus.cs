@@ -37,13 +37,14 @@ public sealed class SkillCorpus
     private const string Vowels = "aeiou";
 
     /// <summary>
-    /// One training conversation: mostly a single exchange, sometimes several turns with memory and follow-ups.
-    /// <paramref name="hardArithmetic"/> is the share of arithmetic exchanges drawn with three-digit operands
-    /// (and a multiplier of 2-9): the carries and borrows the model still misses (0: none, and the stream of
-    /// <paramref name="random"/> is the same as without the argument). Evaluation operands never change.
+    /// One training conversation: mostly a single exchange, sometimes several turns with memory and follow-ups,
+    /// drawn as <paramref name="recipe"/> says (null: the default recipe, whose shares are 0, so the stream of
+    /// <paramref name="random"/> is the same as before they existed).
     /// </summary>
-    public static IReadOnlyList<ChatMessage> SampleTraining(Random random, double hardArithmetic = 0)
+    public static IReadOnlyList<ChatMessage> SampleTraining(Random random, CorpusRecipe? recipe = null)
     {
+        recipe ??= new CorpusRecipe();
+        var (hardArithmetic, mix) = (recipe.HardArithmetic, recipe.Mix);
         var messages = new List<ChatMessage>();
         if (random.NextDouble() < 0.15)
         {
@@ -52,10 +53,11 @@ public sealed class SkillCorpus
 
         if (random.NextDouble() < 0.65)
         {
-            AddExchange(messages, random, heldOut: false, PickSkill(random), out _, hardArithmetic);
+            AddExchange(messages, random, heldOut: false, PickSkill(random, mix), out _, recipe);
             return messages;
         }
 
+        var followUpBelow = mix == SkillMix.Arithmetic ? 0.8 : 0.6;
         var turns = random.Next(2, 7);
         string? name = null;
         long? lastResult = null;
@@ -73,14 +75,14 @@ public sealed class SkillCorpus
                 Exchange(messages, Case(random, "What is my name?"), $"Your name is {name}.");
                 lastResult = null;
             }
-            else if (lastResult is { } previous && roll < 0.6)
+            else if (lastResult is { } previous && roll < followUpBelow)
             {
-                FollowUp(messages, random, previous, heldOut: false, out var next);
+                FollowUp(messages, random, previous, heldOut: false, out var next, recipe.MatchedDigits);
                 lastResult = next;
             }
             else
             {
-                AddExchange(messages, random, heldOut: false, PickSkill(random), out lastResult, hardArithmetic);
+                AddExchange(messages, random, heldOut: false, PickSkill(random, mix), out lastResult, recipe);
             }
         }
 
@@ -123,7 +125,7 @@ public sealed class SkillCorpus
                 Exchange(messages, "My name is " + name + ".", $"Nice to meet you, {name}!");
                 for (var turns = random.Next(0, 4); turns > 0; turns--)
                 {
-                    AddExchange(messages, random, heldOut: true, PickSkill(random), out _);
+                    AddExchange(messages, random, heldOut: true, PickSkill(random, SkillMix.Balanced), out _);
                 }
 
                 messages.Add(ChatMessage.User("What is my name?"));
@@ -151,37 +153,55 @@ public sealed class SkillCorpus
     /// <summary>
     /// Arithmetic dominates: it is the hardest skill for a character-level model, which writes the
     /// leading digit first and so settles every carry at once. The case and spelling skills and the
-    /// fixed replies reach 100% at a fraction of this weight. This is the shipped model's mix (runs 4 and 6
-    /// in models/README.md); run 1's lighter arithmetic share scored 14 and 5 points less on add and
-    /// subtract and 5 and 12 more on reverse and sort.
+    /// fixed replies reach 100% at a fraction of this weight. <see cref="SkillMix.Balanced"/> is the mix
+    /// of runs 4-16 in models/README.md (run 1's lighter arithmetic share scored 14 and 5 points less on
+    /// add and subtract and 5 and 12 more on reverse and sort); <see cref="SkillMix.Arithmetic"/> moves
+    /// more of it to subtraction.
     /// </summary>
-    private static Skill PickSkill(Random random)
+    private static Skill PickSkill(Random random, SkillMix mix)
     {
         var roll = random.NextDouble();
-        return roll switch
+        return mix switch
         {
-            < 0.19 => Skill.Add,
-            < 0.38 => Skill.Subtract,
-            < 0.52 => Skill.Multiply,
-            < 0.64 => Skill.Reverse,
-            < 0.68 => Skill.Upper,
-            < 0.72 => Skill.Lower,
-            < 0.76 => Skill.Spell,
-            < 0.80 => Skill.Count,
-            < 0.92 => Skill.Sort,
-            < 0.96 => Skill.SmallTalk,
-            _ => Skill.Fallback,
+            SkillMix.Arithmetic => roll switch
+            {
+                < 0.21 => Skill.Add,
+                < 0.46 => Skill.Subtract,
+                < 0.60 => Skill.Multiply,
+                < 0.68 => Skill.Reverse,
+                < 0.72 => Skill.Upper,
+                < 0.75 => Skill.Lower,
+                < 0.80 => Skill.Spell,
+                < 0.83 => Skill.Count,
+                < 0.94 => Skill.Sort,
+                < 0.97 => Skill.SmallTalk,
+                _ => Skill.Fallback,
+            },
+            _ => roll switch
+            {
+                < 0.19 => Skill.Add,
+                < 0.38 => Skill.Subtract,
+                < 0.52 => Skill.Multiply,
+                < 0.64 => Skill.Reverse,
+                < 0.68 => Skill.Upper,
+                < 0.72 => Skill.Lower,
+                < 0.76 => Skill.Spell,
+                < 0.80 => Skill.Count,
+                < 0.92 => Skill.Sort,
+                < 0.96 => Skill.SmallTalk,
+                _ => Skill.Fallback,
+            },
         };
     }
 
     /// <summary>Appends one user/assistant exchange of a single-turn skill; result is the arithmetic answer, if any.</summary>
-    private static void AddExchange(List<ChatMessage> messages, Random random, bool heldOut, Skill skill, out long? result, double hardArithmetic = 0)
+    private static void AddExchange(List<ChatMessage> messages, Random random, bool heldOut, Skill skill, out long? result, CorpusRecipe? recipe = null)
     {
         result = null;
         switch (skill)
         {
             case Skill.Add or Skill.Subtract or Skill.Multiply:
-                result = Arithmetic(messages, random, heldOut, skill, hardArithmetic);
+                result = Arithmetic(messages, random, heldOut, skill, recipe ?? new CorpusRecipe());
                 return;
             case Skill.Reverse or Skill.Upper or Skill.Lower:
             {
@@ -229,10 +249,11 @@ public sealed class SkillCorpus
         }
     }
 
-    private static long Arithmetic(List<ChatMessage> messages, Random random, bool heldOut, Skill skill, double hardArithmetic)
+    private static long Arithmetic(List<ChatMessage> messages, Random random, bool heldOut, Skill skill, CorpusRecipe recipe)
     {
         var op = skill switch { Skill.Add => '+', Skill.Subtract => '-', _ => '*' };
-        var hard = !heldOut && hardArithmetic > 0 && random.NextDouble() < hardArithmetic;
+        var hard = !heldOut && recipe.HardArithmetic > 0 && random.NextDouble() < recipe.HardArithmetic;
+        var matched = !heldOut && !hard && op != '*' && recipe.MatchedDigits > 0 && random.NextDouble() < recipe.MatchedDigits;
         long a, b;
         do
         {
@@ -244,6 +265,7 @@ public sealed class SkillCorpus
                 (_, true) => random.Next(100, 1000),
                 _ => Operand(random, 999),
             };
+            b = matched ? MatchDigits(random, a, b) : b;
         }
         while (!HeldOut.PairOnSide(op, a, b, heldOut, random));
 
@@ -266,13 +288,15 @@ public sealed class SkillCorpus
     /// "Add N to that." / "Subtract N from that." with N from 1 to 99 (the contract's forms adjust a
     /// result: "Add 5", "Subtract 12"); the pair (previous, N) obeys the held-out split like any other.
     /// </summary>
-    private static string FollowUp(List<ChatMessage> messages, Random random, long previous, bool heldOut, out long result)
+    private static string FollowUp(List<ChatMessage> messages, Random random, long previous, bool heldOut, out long result, double matchedDigits = 0)
     {
+        var matched = !heldOut && matchedDigits > 0 && random.NextDouble() < matchedDigits;
         long n;
         bool add;
         do
         {
             n = random.Next(2) == 0 ? random.Next(1, 10) : random.Next(10, 100);
+            n = matched ? Math.Max(1, MatchDigits(random, Math.Abs(previous), n)) : n;
             add = random.Next(2) == 0;
         }
         while (!HeldOut.PairOnSide(add ? '+' : '-', previous, n, heldOut, random));
@@ -281,6 +305,26 @@ public sealed class SkillCorpus
         var reply = add ? $"{previous} + {n} = {result}." : $"{previous} - {n} = {result}.";
         Exchange(messages, add ? Case(random, "Add ") + $"{n}" + Case(random, " to that.") : Case(random, "Subtract ") + $"{n}" + Case(random, " from that."), reply);
         return reply;
+    }
+
+    /// <summary>
+    /// <paramref name="b"/> with each of its digits replaced, with probability 1/2, by the digit of <paramref name="a"/>
+    /// in the same place counted from the right (where <paramref name="a"/> has one); the leading digit stays non-zero.
+    /// </summary>
+    internal static long MatchDigits(Random random, long a, long b)
+    {
+        var digits = b.ToString(CultureInfo.InvariantCulture).ToCharArray();
+        var source = a.ToString(CultureInfo.InvariantCulture);
+        for (var i = 1; i <= digits.Length && i <= source.Length; i++)
+        {
+            var copy = source[^i];
+            if (random.Next(2) == 0 && (i < digits.Length || copy != '0' || digits.Length == 1))
+            {
+                digits[^i] = copy;
+            }
+        }
+
+        return long.Parse(digits, CultureInfo.InvariantCulture);
     }
 
     /// <summary>Uniform over the number of digits first, so one- and two-digit operands are not rare.</summary>

@@ -52,15 +52,15 @@ internal sealed class PackedBatch : IDisposable
 
     /// <summary>As <see cref="Sample(ChatFormat, Random, int, int)"/>, also counting the drawn conversations that fit no row.</summary>
     public static PackedBatch Sample(ChatFormat format, Random random, int rows, int rowLength, out int dropped) =>
-        Sample(format, random, rows, rowLength, replay: null, replayFraction: 0, hardArithmetic: 0, out dropped);
+        Sample(format, random, rows, rowLength, replay: null, replayFraction: 0, new CorpusRecipe(), out dropped);
 
     /// <summary>
     /// As <see cref="Sample(ChatFormat, Random, int, int)"/>, each conversation taken from
     /// <paramref name="replay"/> with probability <paramref name="replayFraction"/> while it holds any
     /// (without replay the stream of <paramref name="random"/> is the same as without the argument), new
-    /// conversations drawn with <see cref="SkillCorpus.SampleTraining"/>'s <paramref name="hardArithmetic"/> share.
+    /// conversations drawn by <see cref="SkillCorpus.SampleTraining"/> as <paramref name="recipe"/> says.
     /// </summary>
-    public static PackedBatch Sample(ChatFormat format, Random random, int rows, int rowLength, ReplayBuffer? replay, double replayFraction, double hardArithmetic, out int dropped)
+    public static PackedBatch Sample(ChatFormat format, Random random, int rows, int rowLength, ReplayBuffer? replay, double replayFraction, CorpusRecipe recipe, out int dropped)
     {
         var ids = new long[rows * rowLength];
         var positions = new long[rows * rowLength];
@@ -75,7 +75,7 @@ internal sealed class PackedBatch : IDisposable
         {
             var (messages, replays) = replay is { Count: > 0 } && replayFraction > 0 && random.NextDouble() < replayFraction && replay.TryTake(out var entry)
                 ? (entry.Messages, entry.Replays + 1)
-                : (SkillCorpus.SampleTraining(random, hardArithmetic), 0);
+                : (SkillCorpus.SampleTraining(random, recipe), 0);
             var conversation = format.Encode(messages);
             if (conversation.Ids.Count <= rowLength)
             {

@@ -41,7 +41,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             model = Checkpoint.NewModel(options.Spec, _format);
             digitWeight = options.DigitLossWeight;
             var muonRate = options.Optimizer == TrainingOptimizer.Muon ? options.MuonLearningRate : (double?)null;
-            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight, options.Optimizer, muonRate, options.ReplayFraction, options.HardArithmetic);
+            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight, options.Optimizer, muonRate, options.ReplayFraction, options.HardArithmetic, options.Mix, options.MatchedDigits);
             history.Reset();
         }
 
@@ -51,9 +51,9 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         using var optimizer = optim.AdamW(byMuon[false], options.PeakLearningRate, weight_decay: options.WeightDecay);
         using var muon = byMuon[true].Any() ? new Muon(byMuon[true], state.MuonLearningRate!.Value, weightDecay: options.WeightDecay) : null;
 
-        // Hard-example replay and the hard arithmetic share are part of the recipe like the digit weight: --resume keeps the checkpoint's.
+        // Hard-example replay, the hard arithmetic share, the skill mix and the matched-digit share are part of the recipe like the digit weight: --resume keeps the checkpoint's.
         var replayFraction = state.ReplayFraction ?? 0;
-        var hardArithmetic = state.HardArithmetic ?? 0;
+        var recipe = new CorpusRecipe(state.HardArithmetic ?? 0, state.Mix ?? SkillMix.Balanced, state.MatchedDigits ?? 0);
         var replay = new ReplayBuffer();
         if (options.Resume)
         {
@@ -92,7 +92,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             long tokens;
             using (var scope = NewDisposeScope())
             {
-                using var batch = PackedBatch.Sample(_format, random, options.Rows, options.RowLength, replay, replayFraction, hardArithmetic, out _);
+                using var batch = PackedBatch.Sample(_format, random, options.Rows, options.RowLength, replay, replayFraction, recipe, out _);
                 var logits = model.Forward(batch.Ids, batch.Positions, segments: batch.Segments);
                 if (replayFraction > 0)
                 {
@@ -239,6 +239,16 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         if (state.HardArithmetic is > 0 and var hard)
         {
             recipe.Add(string.Create(CultureInfo.InvariantCulture, $"{hard:0.##} of the arithmetic with three-digit operands"));
+        }
+
+        if (state.MatchedDigits is > 0 and var matched)
+        {
+            recipe.Add(string.Create(CultureInfo.InvariantCulture, $"{matched:0.##} of the other sums and differences with matched digits"));
+        }
+
+        if (state.Mix is SkillMix.Arithmetic)
+        {
+            recipe.Add("the arithmetic skill mix");
         }
 
         return string.Join(", ", recipe);

@@ -1,4 +1,5 @@
 using Chat.ModelBuilder.Decoder;
+using Chat.ModelTrainer.Corpus;
 
 namespace Chat.ModelTrainer.Training;
 
@@ -60,6 +61,17 @@ public sealed record TrainingOptions
     /// </summary>
     public double HardArithmetic { get; init; } = 0.5;
 
+    /// <summary>
+    /// Share of the additions, subtractions and follow-ups not drawn hard whose second operand copies each digit
+    /// of the first with probability 1/2 (<see cref="CorpusRecipe.MatchedDigits"/>): run 17 missed most near-equal
+    /// differences (<c>43 - 41</c>, <c>29 - 429</c>), which independent operands almost never give. 0.5 with the
+    /// arithmetic mix (run 18): subtract 96.9% and follow-ups 95.3% on 1,000 held-out prompts each, against 92.1% and 90.5%.
+    /// </summary>
+    public double MatchedDigits { get; init; } = 0.5;
+
+    /// <summary>How often each skill is drawn (<see cref="SkillMix"/>); the arithmetic mix since run 18.</summary>
+    public SkillMix Mix { get; init; } = SkillMix.Arithmetic;
+
     /// <summary>Loss weight of target digits and minus signs against 1 for every other trained token (arithmetic is the hard part).</summary>
     public double DigitLossWeight { get; init; } = 2;
 
@@ -106,6 +118,11 @@ public sealed record TrainingOptions
         if (HardArithmetic is < 0 or > 1 || double.IsNaN(HardArithmetic))
         {
             throw new ArgumentException("--hard-arithmetic must be from 0 to 1.");
+        }
+
+        if (MatchedDigits is < 0 or > 1 || double.IsNaN(MatchedDigits))
+        {
+            throw new ArgumentException("--matched-digits must be from 0 to 1.");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Chat.ModelBuilder.Decoder;
+using Chat.ModelTrainer.Corpus;
 
 namespace Chat.ModelTrainer.Training;
 
@@ -10,10 +11,12 @@ namespace Chat.ModelTrainer.Training;
 /// optimizer and Muon's learning rate (checkpoints written before them trained with AdamW only), the
 /// share of draws replaying mistakes (<see cref="ReplayBuffer"/>) and the share of hard arithmetic draws
 /// (<see cref="TrainingOptions.HardArithmetic"/>); for those two, null in an older checkpoint means none.
+/// The skill mix too (null in an older checkpoint: <see cref="SkillMix.Balanced"/>, the only one then), and the
+/// share of matched-digit draws (<see cref="TrainingOptions.MatchedDigits"/>; null: none).
 /// </summary>
 public sealed record TrainingState(DecoderSpec Spec, int DataSeed, int Step, double ElapsedSeconds, long Tokens, double? Minutes, int? Steps,
     double? DigitLossWeight = null, TrainingOptimizer Optimizer = TrainingOptimizer.AdamW, double? MuonLearningRate = null,
-    double? ReplayFraction = null, double? HardArithmetic = null)
+    double? ReplayFraction = null, double? HardArithmetic = null, SkillMix? Mix = null, double? MatchedDigits = null)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
