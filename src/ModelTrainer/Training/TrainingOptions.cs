@@ -115,14 +115,15 @@ public sealed record TrainingOptions
             throw new ArgumentException("--replay must be at least 0 and below 1.");
         }
 
-        if (HardArithmetic is < 0 or > 1 || double.IsNaN(HardArithmetic))
-        {
-            throw new ArgumentException("--hard-arithmetic must be from 0 to 1.");
-        }
+        RequireShare(HardArithmetic, "--hard-arithmetic");
+        RequireShare(MatchedDigits, "--matched-digits");
+    }
 
-        if (MatchedDigits is < 0 or > 1 || double.IsNaN(MatchedDigits))
+    private static void RequireShare(double share, string flag)
+    {
+        if (share is < 0 or > 1 || double.IsNaN(share))
         {
-            throw new ArgumentException("--matched-digits must be from 0 to 1.");
+            throw new ArgumentException($"{flag} must be from 0 to 1.");
         }
     }
 }
