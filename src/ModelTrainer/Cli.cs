@@ -75,12 +75,12 @@ public static class Cli
             RowLength = (int?)Number(flags, "--row-length") ?? defaults.RowLength,
             PeakLearningRate = Number(flags, "--lr") ?? defaults.PeakLearningRate,
             DigitLossWeight = Number(flags, "--digit-weight") ?? defaults.DigitLossWeight,
-            Optimizer = flags.TryGetValue("--optimizer", out var optimizer) ? TrainingOptimizers.Parse(optimizer) : defaults.Optimizer,
+            Optimizer = flags.TryGetValue("--optimizer", out var optimizer) ? Choice<TrainingOptimizer>(optimizer, "--optimizer") : defaults.Optimizer,
             MuonLearningRate = Number(flags, "--muon-lr") ?? defaults.MuonLearningRate,
             ReplayFraction = Number(flags, "--replay", zeroAllowed: true) ?? defaults.ReplayFraction,
             HardArithmetic = Number(flags, "--hard-arithmetic", zeroAllowed: true) ?? defaults.HardArithmetic,
             MatchedDigits = Number(flags, "--matched-digits", zeroAllowed: true) ?? defaults.MatchedDigits,
-            Mix = flags.TryGetValue("--mix", out var mix) ? SkillMixes.Parse(mix) : defaults.Mix,
+            Mix = flags.TryGetValue("--mix", out var mix) ? Choice<SkillMix>(mix, "--mix") : defaults.Mix,
             BFloat16Matmuls = BFloat16Projections(flags),
         };
         var state = new Trainer(options, Console.Out).Run();
@@ -170,6 +170,21 @@ public static class Cli
 
     private static string Required(Dictionary<string, string> flags, string flag) =>
         flags.TryGetValue(flag, out var value) ? value : throw new ArgumentException($"{flag} is required.");
+
+    /// <summary>A flag naming one member of <typeparamref name="T"/>, case-insensitive (<c>--optimizer muon</c>, <c>--mix arithmetic</c>).</summary>
+    internal static T Choice<T>(string text, string flag)
+        where T : struct, Enum
+    {
+        foreach (var value in Enum.GetValues<T>())
+        {
+            if (string.Equals(value.ToString(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        throw new ArgumentException($"{flag} must be {string.Join(" or ", Enum.GetNames<T>().Select(name => name.ToLowerInvariant()))}, not '{text}'.");
+    }
 
     private static double? Number(Dictionary<string, string> flags, string flag, bool zeroAllowed = false)
     {

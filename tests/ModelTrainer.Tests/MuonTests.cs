@@ -72,12 +72,12 @@ public sealed class MuonTests : IDisposable
     [Theory]
     [InlineData("adamw", TrainingOptimizer.AdamW)]
     [InlineData("Muon", TrainingOptimizer.Muon)]
-    public void Parses_the_optimizer_flag(string text, TrainingOptimizer expected) => Assert.Equal(expected, TrainingOptimizers.Parse(text));
+    public void Parses_the_optimizer_flag(string text, TrainingOptimizer expected) => Assert.Equal(expected, Cli.Choice<TrainingOptimizer>(text, "--optimizer"));
 
     [Fact]
     public void An_unknown_optimizer_or_a_non_positive_muon_rate_is_rejected_naming_the_flag()
     {
-        Assert.Contains("--optimizer", Assert.Throws<ArgumentException>(() => TrainingOptimizers.Parse("sgd")).Message, StringComparison.Ordinal);
+        Assert.Contains("--optimizer", Assert.Throws<ArgumentException>(() => Cli.Choice<TrainingOptimizer>("sgd", "--optimizer")).Message, StringComparison.Ordinal);
         var options = new TrainingOptions { OutDirectory = _directory, Steps = 1, MuonLearningRate = 0 };
         Assert.Contains("--muon-lr", Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
     }

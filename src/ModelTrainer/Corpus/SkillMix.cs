@@ -18,14 +18,3 @@ public enum SkillMix
     /// </summary>
     Arithmetic,
 }
-
-public static class SkillMixes
-{
-    /// <summary>The --mix flag's value, case-insensitive.</summary>
-    public static SkillMix Parse(string text) => text.ToLowerInvariant() switch
-    {
-        "balanced" => SkillMix.Balanced,
-        "arithmetic" => SkillMix.Arithmetic,
-        _ => throw new ArgumentException($"--mix must be balanced or arithmetic, not '{text}'."),
-    };
-}

@@ -134,14 +134,3 @@ public enum TrainingOptimizer
     AdamW,
     Muon,
 }
-
-public static class TrainingOptimizers
-{
-    /// <summary>The --optimizer flag's value, case-insensitive.</summary>
-    public static TrainingOptimizer Parse(string text) => text.ToLowerInvariant() switch
-    {
-        "adamw" => TrainingOptimizer.AdamW,
-        "muon" => TrainingOptimizer.Muon,
-        _ => throw new ArgumentException($"--optimizer must be adamw or muon, not '{text}'."),
-    };
-}
