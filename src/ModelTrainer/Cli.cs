@@ -11,7 +11,7 @@ namespace Chat.ModelTrainer;
 public static class Cli
 {
     private const string Usage =
-        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X] [--replay F] [--hard-arithmetic F] [--mix balanced|arithmetic] [--matched-digits F]\n"
+        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X] [--replay F] [--hard-arithmetic F] [--hard-for all|multiply] [--mix balanced|arithmetic] [--matched-digits F] [--small-differences F]\n"
         + "                      [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N]   (shape; default: the shipped model's)\n"
         + "       ModelTrainer eval --out DIR [--per-skill N] [--show-mistakes N] [--check-floors]\n"
         + "       ModelTrainer export --out DIR --model MODEL_DIR";
@@ -80,7 +80,9 @@ public static class Cli
             ReplayFraction = Number(flags, "--replay", zeroAllowed: true) ?? defaults.ReplayFraction,
             HardArithmetic = Number(flags, "--hard-arithmetic", zeroAllowed: true) ?? defaults.HardArithmetic,
             MatchedDigits = Number(flags, "--matched-digits", zeroAllowed: true) ?? defaults.MatchedDigits,
+            SmallDifferences = Number(flags, "--small-differences", zeroAllowed: true) ?? defaults.SmallDifferences,
             Mix = flags.TryGetValue("--mix", out var mix) ? Choice<SkillMix>(mix, "--mix") : defaults.Mix,
+            HardFor = flags.TryGetValue("--hard-for", out var hardFor) ? Choice<HardArithmeticScope>(hardFor, "--hard-for") : defaults.HardFor,
             BFloat16Matmuls = BFloat16Projections(flags),
         };
         var state = new Trainer(options, Console.Out).Run();
@@ -157,7 +159,8 @@ public static class Cli
                     break;
                 case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill"
                     or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--digit-weight" or "--precision"
-                    or "--optimizer" or "--muon-lr" or "--show-mistakes" or "--replay" or "--hard-arithmetic" or "--mix" or "--matched-digits":
+                    or "--optimizer" or "--muon-lr" or "--show-mistakes" or "--replay" or "--hard-arithmetic" or "--mix" or "--matched-digits"
+                    or "--small-differences" or "--hard-for":
                     flags[args[i]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
                     break;
                 default:

@@ -134,6 +134,43 @@ public sealed partial class SkillCorpusTests
     }
 
     [Fact]
+    public void Hard_arithmetic_for_products_only_leaves_sums_and_differences_at_the_evaluation_operands()
+    {
+        var random = new Random(29);
+        int products = 0, sums = 0, threeDigitSums = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var conversation = SkillCorpus.SampleTraining(random, new CorpusRecipe(HardArithmetic: 1, HardFor: HardArithmeticScope.Multiply));
+            for (var m = 1; m < conversation.Count; m++)
+            {
+                var reply = Arithmetic().Match(conversation[m].Content);
+                if (conversation[m].Role != "assistant" || !reply.Success || conversation[m - 1].Content.EndsWith("that.", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                var (a, op, b) = (long.Parse(reply.Groups[1].Value), reply.Groups[2].Value, long.Parse(reply.Groups[3].Value));
+                Assert.All(HeldOutKeys(conversation[m]), key => Assert.False(HeldOut.Contains(key), $"training emitted held-out value {key}"));
+                if (op == "*")
+                {
+                    products++;
+                    Assert.InRange(a, 100, 999);
+                    Assert.InRange(b, 2, 9);
+                }
+                else
+                {
+                    sums++;
+                    threeDigitSums += a >= 100 && b >= 100 ? 1 : 0;
+                }
+            }
+        }
+
+        // Every product hard; two three-digit operands in about a ninth of the sums and differences, as without the share.
+        Assert.True(products > 300 && sums > 600, $"{products} products, {sums} sums and differences");
+        Assert.InRange(threeDigitSums / (double)sums, 0.05, 0.25);
+    }
+
+    [Fact]
     public void The_arithmetic_mix_draws_more_subtractions_and_follow_ups_and_keeps_the_split()
     {
         // The balanced mix is the stream without the argument.
@@ -249,6 +286,68 @@ public sealed partial class SkillCorpusTests
         Assert.InRange(all.SameTens, 0.4, 0.7);
         Assert.InRange(none.SameLastDigit, 0.05, 0.2);
         Assert.InRange(all.SameLastDigit, 0.4, 0.7);
+    }
+
+    [Fact]
+    public void Small_differences_draw_answers_from_minus_9_to_9_in_training_only_and_keep_the_split()
+    {
+        // No share: the same stream as without the argument.
+        Assert.Equal(
+            Enumerable.Range(0, 50).SelectMany(_ => SkillCorpus.SampleTraining(new Random(3), new CorpusRecipe(0.5, SkillMix.Arithmetic, 0.5))),
+            Enumerable.Range(0, 50).SelectMany(_ => SkillCorpus.SampleTraining(new Random(3), new CorpusRecipe(0.5, SkillMix.Arithmetic, 0.5, SmallDifferences: 0))));
+
+        // A follow-up adjustment lands from -9 to 9 with N from 1 to 99 whenever such an N exists, and only then.
+        var random = new Random(7);
+        for (var previous = -120L; previous <= 120; previous++)
+        {
+            foreach (var add in new[] { true, false })
+            {
+                var n = SkillCorpus.SmallResultAdjustment(random, previous, add);
+                var possible = Enumerable.Range(1, 99).Any(k => Math.Abs(add ? previous + k : previous - k) <= 9);
+                Assert.Equal(possible, n is not null);
+                if (n is { } k)
+                {
+                    Assert.InRange(k, 1, 99);
+                    Assert.InRange(add ? previous + k : previous - k, -9, 9);
+                }
+            }
+        }
+
+        // Differences with both operands past one digit: answers within 9 are a few percent without the share and
+        // about half with it (hard draws and follow-ups aside); the operands stay in 0-999 and nothing held out is drawn.
+        double SmallShare(double share)
+        {
+            var stream = new Random(23);
+            int differences = 0, small = 0;
+            for (var i = 0; i < 6000; i++)
+            {
+                var conversation = SkillCorpus.SampleTraining(stream, new CorpusRecipe(SmallDifferences: share));
+                for (var m = 1; m < conversation.Count; m++)
+                {
+                    var reply = Arithmetic().Match(conversation[m].Content);
+                    if (conversation[m].Role != "assistant" || !reply.Success)
+                    {
+                        continue;
+                    }
+
+                    Assert.All(HeldOutKeys(conversation[m]), key => Assert.False(HeldOut.Contains(key), $"training emitted held-out value {key}"));
+                    var (a, op, b) = (long.Parse(reply.Groups[1].Value, CultureInfo.InvariantCulture), reply.Groups[2].Value, long.Parse(reply.Groups[3].Value, CultureInfo.InvariantCulture));
+                    if (op != "-" || conversation[m - 1].Content.EndsWith("that.", StringComparison.OrdinalIgnoreCase) || a < 10 || b < 10)
+                    {
+                        continue;
+                    }
+
+                    Assert.InRange(b, 0, 999);
+                    differences++;
+                    small += Math.Abs(a - b) <= 9 ? 1 : 0;
+                }
+            }
+
+            return (double)small / differences;
+        }
+
+        Assert.InRange(SmallShare(0), 0.0, 0.1);
+        Assert.InRange(SmallShare(1), 0.4, 1.0);
     }
 
     /// <summary>The split keys of the values a message carries: arithmetic pairs in replies, quoted text, sort lists, names.</summary>

@@ -11,4 +11,11 @@ namespace Chat.ModelTrainer.Corpus;
 /// first (aligned from the right) with probability 1/2: near-equal operands (<c>43 - 41</c>), equal endings
 /// (<c>29 - 429</c>) and results crossing zero, which independent operands rarely give.
 /// </param>
-public sealed record CorpusRecipe(double HardArithmetic = 0, SkillMix Mix = SkillMix.Balanced, double MatchedDigits = 0);
+/// <param name="SmallDifferences">
+/// Share of the other subtractions and of the follow-ups drawn so that the answer is from -9 to 9 (<c>46 - 37 = 9.</c>,
+/// <c>62 - 66 = -4.</c>, a follow-up <c>72 - 67 = 5.</c>): the answer's length and sign depend on every digit of both
+/// operands, and half of run 19's remaining subtract and follow-up misses were such answers. Drawn before the matched digits.
+/// </param>
+/// <param name="HardFor">Which operations <paramref name="HardArithmetic"/> applies to.</param>
+public sealed record CorpusRecipe(double HardArithmetic = 0, SkillMix Mix = SkillMix.Balanced, double MatchedDigits = 0, double SmallDifferences = 0,
+    HardArithmeticScope HardFor = HardArithmeticScope.All);

@@ -77,7 +77,7 @@ public sealed class SkillCorpus
             }
             else if (lastResult is { } previous && roll < followUpBelow)
             {
-                FollowUp(messages, random, previous, heldOut: false, out var next, recipe.MatchedDigits);
+                FollowUp(messages, random, previous, heldOut: false, out var next, recipe.MatchedDigits, recipe.SmallDifferences);
                 lastResult = next;
             }
             else
@@ -252,12 +252,21 @@ public sealed class SkillCorpus
     private static long Arithmetic(List<ChatMessage> messages, Random random, bool heldOut, Skill skill, CorpusRecipe recipe)
     {
         var op = skill switch { Skill.Add => '+', Skill.Subtract => '-', _ => '*' };
-        var hard = !heldOut && recipe.HardArithmetic > 0 && random.NextDouble() < recipe.HardArithmetic;
-        var matched = !heldOut && !hard && op != '*' && recipe.MatchedDigits > 0 && random.NextDouble() < recipe.MatchedDigits;
+        var hard = !heldOut && (op == '*' || recipe.HardFor == HardArithmeticScope.All) && recipe.HardArithmetic > 0
+            && random.NextDouble() < recipe.HardArithmetic;
+        var small = !heldOut && !hard && op == '-' && recipe.SmallDifferences > 0 && random.NextDouble() < recipe.SmallDifferences;
+        var matched = !heldOut && !hard && !small && op != '*' && recipe.MatchedDigits > 0 && random.NextDouble() < recipe.MatchedDigits;
         long a, b;
         do
         {
             a = hard ? random.Next(100, 1000) : Operand(random, 999);
+            if (small)
+            {
+                // A difference from -9 to 9 that keeps the second operand within 0-999.
+                b = a - random.Next((int)Math.Max(-9, a - 999), (int)Math.Min(9, a) + 1);
+                continue;
+            }
+
             b = (op, hard) switch
             {
                 ('*', true) => random.Next(2, 10),
@@ -288,9 +297,11 @@ public sealed class SkillCorpus
     /// "Add N to that." / "Subtract N from that." with N from 1 to 99 (the contract's forms adjust a
     /// result: "Add 5", "Subtract 12"); the pair (previous, N) obeys the held-out split like any other.
     /// </summary>
-    private static string FollowUp(List<ChatMessage> messages, Random random, long previous, bool heldOut, out long result, double matchedDigits = 0)
+    private static string FollowUp(List<ChatMessage> messages, Random random, long previous, bool heldOut, out long result, double matchedDigits = 0,
+        double smallDifferences = 0)
     {
-        var matched = !heldOut && matchedDigits > 0 && random.NextDouble() < matchedDigits;
+        var small = !heldOut && smallDifferences > 0 && random.NextDouble() < smallDifferences;
+        var matched = !heldOut && !small && matchedDigits > 0 && random.NextDouble() < matchedDigits;
         long n;
         bool add;
         do
@@ -298,6 +309,10 @@ public sealed class SkillCorpus
             n = random.Next(2) == 0 ? random.Next(1, 10) : random.Next(10, 100);
             n = matched ? Math.Max(1, MatchDigits(random, Math.Abs(previous), n)) : n;
             add = random.Next(2) == 0;
+            if (small && SmallResultAdjustment(random, previous, add) is { } adjustment)
+            {
+                n = adjustment;
+            }
         }
         while (!HeldOut.PairOnSide(add ? '+' : '-', previous, n, heldOut, random));
 
@@ -305,6 +320,23 @@ public sealed class SkillCorpus
         var reply = add ? $"{previous} + {n} = {result}." : $"{previous} - {n} = {result}.";
         Exchange(messages, add ? Case(random, "Add ") + $"{n}" + Case(random, " to that.") : Case(random, "Subtract ") + $"{n}" + Case(random, " from that."), reply);
         return reply;
+    }
+
+    /// <summary>
+    /// The N from 1 to 99 that brings <paramref name="previous"/> to a result from -9 to 9 when added
+    /// (<paramref name="add"/>) or subtracted, drawn uniformly over the results that allow one; null when none does.
+    /// </summary>
+    internal static long? SmallResultAdjustment(Random random, long previous, bool add)
+    {
+        // add: result = previous + n, n = result - previous; subtract: result = previous - n, n = previous - result.
+        var (low, high) = add ? (Math.Max(-9, previous + 1), Math.Min(9, previous + 99)) : (Math.Max(-9, previous - 99), Math.Min(9, previous - 1));
+        if (low > high)
+        {
+            return null;
+        }
+
+        var result = random.NextInt64(low, high + 1);
+        return add ? result - previous : previous - result;
     }
 
     /// <summary>

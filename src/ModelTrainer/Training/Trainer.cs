@@ -41,7 +41,8 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             model = Checkpoint.NewModel(options.Spec, _format);
             digitWeight = options.DigitLossWeight;
             var muonRate = options.Optimizer == TrainingOptimizer.Muon ? options.MuonLearningRate : (double?)null;
-            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight, options.Optimizer, muonRate, options.ReplayFraction, options.HardArithmetic, options.Mix, options.MatchedDigits);
+            state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight, options.Optimizer, muonRate, options.ReplayFraction, options.HardArithmetic, options.Mix, options.MatchedDigits,
+                options.SmallDifferences, options.HardFor);
             history.Reset();
         }
 
@@ -51,9 +52,10 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         using var optimizer = optim.AdamW(byMuon[false], options.PeakLearningRate, weight_decay: options.WeightDecay);
         using var muon = byMuon[true].Any() ? new Muon(byMuon[true], state.MuonLearningRate!.Value, weightDecay: options.WeightDecay) : null;
 
-        // Hard-example replay, the hard arithmetic share, the skill mix and the matched-digit share are part of the recipe like the digit weight: --resume keeps the checkpoint's.
+        // Hard-example replay, the hard arithmetic share, the skill mix and the matched-digit and small-difference shares are part of the recipe like the digit weight: --resume keeps the checkpoint's.
         var replayFraction = state.ReplayFraction ?? 0;
-        var recipe = new CorpusRecipe(state.HardArithmetic ?? 0, state.Mix ?? SkillMix.Balanced, state.MatchedDigits ?? 0);
+        var recipe = new CorpusRecipe(state.HardArithmetic ?? 0, state.Mix ?? SkillMix.Balanced, state.MatchedDigits ?? 0, state.SmallDifferences ?? 0,
+            state.HardFor ?? HardArithmeticScope.All);
         var replay = new ReplayBuffer();
         if (options.Resume)
         {
@@ -238,12 +240,18 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
 
         if (state.HardArithmetic is > 0 and var hard)
         {
-            recipe.Add(string.Create(CultureInfo.InvariantCulture, $"{hard:0.##} of the arithmetic with three-digit operands"));
+            var what = state.HardFor is HardArithmeticScope.Multiply ? "the products with a three-digit number" : "the arithmetic with three-digit operands";
+            recipe.Add(string.Create(CultureInfo.InvariantCulture, $"{hard:0.##} of {what}"));
         }
 
         if (state.MatchedDigits is > 0 and var matched)
         {
             recipe.Add(string.Create(CultureInfo.InvariantCulture, $"{matched:0.##} of the other sums and differences with matched digits"));
+        }
+
+        if (state.SmallDifferences is > 0 and var small)
+        {
+            recipe.Add(string.Create(CultureInfo.InvariantCulture, $"{small:0.##} of the other differences and the follow-ups with an answer from -9 to 9"));
         }
 
         if (state.Mix is SkillMix.Arithmetic)
