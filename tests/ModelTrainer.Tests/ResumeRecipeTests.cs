@@ -69,16 +69,17 @@ public sealed class ResumeRecipeTests : IDisposable
     }
 
     [Fact]
-    public void Resume_keeps_the_hard_arithmetic_share_of_the_checkpoint()
+    public void Resume_keeps_the_hard_arithmetic_share_and_scope_of_the_checkpoint()
     {
-        var first = new Trainer(Options(steps: 2, digitWeight: 2, resume: false) with { HardArithmetic = 0.5 }, TextWriter.Null).Run();
-        Assert.Equal(0.5, first.HardArithmetic);
+        var first = new Trainer(Options(steps: 2, digitWeight: 2, resume: false) with { HardArithmetic = 0.5, HardFor = HardArithmeticScope.All },
+            TextWriter.Null).Run();
+        Assert.Equal((0.5, HardArithmeticScope.All), (first.HardArithmetic, first.HardFor));
         Assert.Equal(0.5, TrainingState.Read(Checkpoint.StatePath(_directory)).HardArithmetic);
 
         var log = new StringWriter();
-        var resumed = new Trainer(Options(steps: 3, digitWeight: 2, resume: true) with { HardArithmetic = 0 }, log).Run();
+        var resumed = new Trainer(Options(steps: 3, digitWeight: 2, resume: true) with { HardArithmetic = 0, HardFor = HardArithmeticScope.Multiply }, log).Run();
         Assert.Equal(3, resumed.Step);
-        Assert.Equal(0.5, resumed.HardArithmetic);
+        Assert.Equal((0.5, HardArithmeticScope.All), (resumed.HardArithmetic, resumed.HardFor));
         Assert.Contains("0.5 of the arithmetic with three-digit operands", log.ToString(), StringComparison.Ordinal);
     }
 
