@@ -11,10 +11,10 @@ namespace Chat.ModelTrainer;
 public static class Cli
 {
     private const string Usage =
-        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X] [--replay F] [--hard-arithmetic F] [--hard-for all|multiply] [--mix balanced|arithmetic] [--matched-digits F] [--small-differences F]\n"
+        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X] [--replay F] [--hard-arithmetic F] [--hard-for all|multiply] [--mix balanced|arithmetic] [--matched-digits F] [--small-differences F] [--average-decay X]\n"
         + "                      [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N]   (shape; default: the shipped model's)\n"
-        + "       ModelTrainer eval --out DIR [--per-skill N] [--show-mistakes N] [--check-floors]\n"
-        + "       ModelTrainer export --out DIR --model MODEL_DIR";
+        + "       ModelTrainer eval --out DIR [--weights final|averaged] [--per-skill N] [--show-mistakes N] [--check-floors]\n"
+        + "       ModelTrainer export --out DIR [--weights final|averaged] --model MODEL_DIR";
 
     public static int Run(string[] args)
     {
@@ -83,6 +83,7 @@ public static class Cli
             SmallDifferences = Number(flags, "--small-differences", zeroAllowed: true) ?? defaults.SmallDifferences,
             Mix = flags.TryGetValue("--mix", out var mix) ? Choice<SkillMix>(mix, "--mix") : defaults.Mix,
             HardFor = flags.TryGetValue("--hard-for", out var hardFor) ? Choice<HardArithmeticScope>(hardFor, "--hard-for") : defaults.HardFor,
+            AverageDecay = Number(flags, "--average-decay", zeroAllowed: true) ?? defaults.AverageDecay,
             BFloat16Matmuls = BFloat16Projections(flags),
         };
         var state = new Trainer(options, Console.Out).Run();
@@ -112,11 +113,12 @@ public static class Cli
         var outDirectory = Required(flags, "--out");
         var perSkill = (int?)Number(flags, "--per-skill") ?? 100;
         var shownMistakes = (int?)Number(flags, "--show-mistakes", zeroAllowed: true) ?? 4; // read before the evaluation, so a bad value fails fast
+        var weights = Weights(flags);
         var format = new ChatFormat();
-        var (model, state) = Checkpoint.LoadModel(outDirectory, format);
+        var (model, state) = Checkpoint.LoadModel(outDirectory, format, weights);
         var report = Evaluator.Run(model, format, SkillCorpus.HeldOutCases(perSkill));
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"held-out exact match after {state.Step} steps ({TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss} of training): {report.Accuracy * 100:0.0}%\n\n{report.ToTable()}");
+            $"held-out exact match{(weights == CheckpointWeights.Averaged ? " of the weight average" : "")} after {state.Step} steps ({TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss} of training): {report.Accuracy * 100:0.0}%\n\n{report.ToTable()}");
         File.WriteAllText(Path.Combine(outDirectory, "eval.md"), summary);
         File.WriteAllText(Path.Combine(outDirectory, EvalReport.JsonName), report.ToJson(state.Step, state.ElapsedSeconds));
         Console.WriteLine(summary);
@@ -137,12 +139,15 @@ public static class Cli
 
     private static int Export(Dictionary<string, string> flags)
     {
-        var (model, _) = Checkpoint.LoadModel(Required(flags, "--out"), new ChatFormat());
+        var (model, _) = Checkpoint.LoadModel(Required(flags, "--out"), new ChatFormat(), Weights(flags));
         var result = Exporter.Export(model, Required(flags, "--model"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {Path.GetFullPath(result.Directory)}: {result.ParameterCount:N0} parameters, vocab {result.Vocab}"));
         return 0;
     }
+
+    private static CheckpointWeights Weights(Dictionary<string, string> flags) =>
+        flags.TryGetValue("--weights", out var weights) ? Choice<CheckpointWeights>(weights, "--weights") : CheckpointWeights.Final;
 
     private static Dictionary<string, string> ParseFlags(string[] args)
     {
@@ -160,7 +165,7 @@ public static class Cli
                 case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill"
                     or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--digit-weight" or "--precision"
                     or "--optimizer" or "--muon-lr" or "--show-mistakes" or "--replay" or "--hard-arithmetic" or "--mix" or "--matched-digits"
-                    or "--small-differences" or "--hard-for":
+                    or "--small-differences" or "--hard-for" or "--average-decay" or "--weights":
                     flags[args[i]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
                     break;
                 default:

@@ -42,6 +42,25 @@ public sealed class MuonTests : IDisposable
         Assert.InRange(update.mul(polar).sum().item<float>() / rank, 0.7f, 1.2f);
     }
 
+    [Theory]
+    [InlineData(32, 96)]
+    [InlineData(96, 32)]
+    public void A_batch_is_orthogonalized_matrix_by_matrix(int rows, int columns)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(11);
+        var matrices = Enumerable.Range(0, 3).Select(i => randn(rows, columns, generator: generator).mul(Math.Pow(10, i - 1))).ToArray();
+
+        var batched = Muon.Orthogonalize(stack(matrices), steps: 5);
+
+        Assert.Equal(new long[] { 3, rows, columns }, batched.shape);
+        for (var i = 0; i < matrices.Length; i++)
+        {
+            var alone = Muon.Orthogonalize(matrices[i], steps: 5);
+            Assert.True(batched[i].allclose(alone, rtol: 1e-4, atol: 1e-5), $"matrix {i}: max difference {batched[i].sub(alone).abs().max().item<float>()}");
+        }
+    }
+
     [Fact]
     public void Steps_minimise_a_least_squares_objective()
     {

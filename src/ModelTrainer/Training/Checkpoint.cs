@@ -18,10 +18,12 @@ public static class Checkpoint
 
     private static string MuonPath(string outDirectory) => Path.Combine(Folder(outDirectory), "muon.dat");
 
+    private static string AveragePath(string outDirectory) => Path.Combine(Folder(outDirectory), "averaged.dat");
+
     public static string ReplayPath(string outDirectory) => Path.Combine(Folder(outDirectory), ReplayBuffer.FileName);
 
     /// <summary>Writes to a temporary folder first, so an interrupted save never leaves a half checkpoint.</summary>
-    public static void Save(string outDirectory, ChatDecoder model, AdamW optimizer, Muon? muon, ReplayBuffer? replay, TrainingState state)
+    public static void Save(string outDirectory, ChatDecoder model, AdamW optimizer, Muon? muon, ReplayBuffer? replay, TrainingState state, WeightAverage? average = null)
     {
         var folder = Folder(outDirectory);
         var temporary = folder + ".tmp";
@@ -35,6 +37,7 @@ public static class Checkpoint
         optimizer.save_state_dict(Path.Combine(temporary, "optimizer.dat"));
         muon?.Save(Path.Combine(temporary, "muon.dat"));
         replay?.Save(Path.Combine(temporary, ReplayBuffer.FileName));
+        average?.Model.save(Path.Combine(temporary, "averaged.dat"));
         state.Write(Path.Combine(temporary, "state.json"));
         if (Directory.Exists(folder))
         {
@@ -44,13 +47,32 @@ public static class Checkpoint
         Directory.Move(temporary, folder);
     }
 
-    /// <summary>The model of a checkpoint, with its state.</summary>
-    public static (ChatDecoder Model, TrainingState State) LoadModel(string outDirectory, ChatFormat format)
+    /// <summary>The model of a checkpoint (its current weights, or their moving average: <see cref="WeightAverage"/>), with its state.</summary>
+    public static (ChatDecoder Model, TrainingState State) LoadModel(string outDirectory, ChatFormat format, CheckpointWeights weights = CheckpointWeights.Final)
     {
         var state = TrainingState.Read(StatePath(outDirectory));
+        if (weights == CheckpointWeights.Averaged)
+        {
+            return (LoadAverage(outDirectory, format) ?? throw new InvalidDataException(
+                $"the checkpoint in '{Folder(outDirectory)}' keeps no weight average (trained with --average-decay 0, or before averages were kept)."), state);
+        }
+
         var model = NewModel(state.Spec, format);
         model.load(ModelPath(outDirectory));
         return (model, state);
+    }
+
+    /// <summary>The weight average of a checkpoint, or null when it keeps none.</summary>
+    public static ChatDecoder? LoadAverage(string outDirectory, ChatFormat format)
+    {
+        if (!File.Exists(AveragePath(outDirectory)))
+        {
+            return null;
+        }
+
+        var model = NewModel(TrainingState.Read(StatePath(outDirectory)).Spec, format);
+        model.load(AveragePath(outDirectory));
+        return model;
     }
 
     /// <summary>The optimizers' state of a checkpoint: AdamW's moments and, for a Muon run, Muon's momentum.</summary>
@@ -63,4 +85,14 @@ public static class Checkpoint
     /// <summary>A fresh model: the builder's random initialisation for the spec's seed.</summary>
     public static ChatDecoder NewModel(DecoderSpec spec, ChatFormat format) =>
         ChatDecoder.FromWeights(spec, DecoderWeights.CreateRandom(spec, format.Vocab), format.Vocab);
+}
+
+/// <summary>Which weights of a checkpoint eval and export read (<c>--weights</c>).</summary>
+public enum CheckpointWeights
+{
+    /// <summary>The optimizer's current weights.</summary>
+    Final,
+
+    /// <summary>Their exponential moving average (<see cref="WeightAverage"/>).</summary>
+    Averaged,
 }

@@ -45,46 +45,58 @@ public sealed class Muon : IDisposable
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        for (var i = 0; i < _parameters.Length; i++)
+        foreach (var group in Groups())
         {
-            var parameter = _parameters[i];
-            if (parameter.grad is not { } gradient)
+            // Momentum and the Nesterov look-ahead per matrix; the orthogonalization of a group of same-shape
+            // updates as one batch (three batched matmuls per iteration in place of three per matrix).
+            var updates = new Tensor[group.Length];
+            for (var j = 0; j < group.Length; j++)
             {
-                continue;
+                var (gradient, buffer) = (_parameters[group[j]].grad!, _momentum[group[j]]);
+                buffer.mul_(Momentum).add_(gradient, 1 - Momentum);
+                updates[j] = gradient.mul(1 - Momentum).add_(buffer, Momentum);
             }
 
-            var buffer = _momentum[i];
-            buffer.mul_(Momentum).add_(gradient, 1 - Momentum);
-            var nesterov = gradient.mul(1 - Momentum).add_(buffer, Momentum);
-            var update = Orthogonalize(nesterov, NewtonSchulzSteps);
-            var (fanIn, fanOut) = (parameter.shape[0], parameter.shape[1]); // [in, out]: the ONNX layout, x @ W
-            if (WeightDecay > 0)
+            var orthogonal = Orthogonalize(stack(updates), NewtonSchulzSteps);
+            for (var j = 0; j < group.Length; j++)
             {
-                parameter.mul_(1 - (LearningRate * WeightDecay));
-            }
+                var parameter = _parameters[group[j]];
+                var (fanIn, fanOut) = (parameter.shape[0], parameter.shape[1]); // [in, out]: the ONNX layout, x @ W
+                if (WeightDecay > 0)
+                {
+                    parameter.mul_(1 - (LearningRate * WeightDecay));
+                }
 
-            parameter.add_(update, -LearningRate * Math.Sqrt(Math.Max(1.0, fanOut / (double)fanIn)));
+                parameter.add_(orthogonal[j], -LearningRate * Math.Sqrt(Math.Max(1.0, fanOut / (double)fanIn)));
+            }
         }
     }
+
+    /// <summary>The indices of the parameters that have a gradient, grouped by shape (in first-seen order).</summary>
+    private IEnumerable<int[]> Groups() => Enumerable.Range(0, _parameters.Length)
+        .Where(i => _parameters[i].grad is not null)
+        .GroupBy(i => (_parameters[i].shape[0], _parameters[i].shape[1]))
+        .Select(group => group.ToArray());
 
     /// <summary>
     /// An approximation of U V^T for G = U S V^T: G scaled to spectral norm at most 1 (by its Frobenius
     /// norm), then X = aX + (bXX^T + c(XX^T)^2)X, on the side where XX^T is the smaller Gram matrix.
     /// Singular values land in roughly [0.7, 1.2], which is what the update needs; the direction is exact.
+    /// A [n, rows, columns] batch orthogonalizes each of its n matrices on its own.
     /// </summary>
     public static Tensor Orthogonalize(Tensor gradient, int steps)
     {
-        var wide = gradient.shape[0] <= gradient.shape[1];
-        var x = wide ? gradient : gradient.t();
-        x = x.div(x.norm().add(1e-7));
+        var wide = gradient.shape[^2] <= gradient.shape[^1];
+        var x = wide ? gradient : gradient.transpose(-2, -1);
+        x = x.div(x.square().sum([-2, -1], keepdim: true).sqrt().add(1e-7));
         for (var i = 0; i < steps; i++)
         {
-            var gram = x.matmul(x.t());
-            var polynomial = addmm(gram, gram, gram, beta: B, alpha: C);
-            x = addmm(x, polynomial, x, beta: A, alpha: 1);
+            var gram = x.matmul(x.transpose(-2, -1));
+            var polynomial = gram.matmul(gram).mul_(C).add_(gram, B);
+            x = polynomial.matmul(x).add_(x, A);
         }
 
-        return wide ? x : x.t();
+        return wide ? x : x.transpose(-2, -1);
     }
 
     /// <summary>The momentum buffers, in parameter order (the checkpoint's muon.dat).</summary>

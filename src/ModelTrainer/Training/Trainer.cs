@@ -42,7 +42,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             digitWeight = options.DigitLossWeight;
             var muonRate = options.Optimizer == TrainingOptimizer.Muon ? options.MuonLearningRate : (double?)null;
             state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight, options.Optimizer, muonRate, options.ReplayFraction, options.HardArithmetic, options.Mix, options.MatchedDigits,
-                options.SmallDifferences, options.HardFor);
+                options.SmallDifferences, options.HardFor, options.AverageDecay > 0 ? options.AverageDecay : null);
             history.Reset();
         }
 
@@ -62,6 +62,11 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             Checkpoint.LoadOptimizer(options.OutDirectory, optimizer, muon);
             replay.Load(Checkpoint.ReplayPath(options.OutDirectory));
         }
+
+        // The weight average is part of the recipe too: --resume carries on the checkpoint's (from its current weights if it has none saved).
+        using var average = state.AverageDecay is { } decay
+            ? new WeightAverage(model, decay, options.Resume ? Checkpoint.LoadAverage(options.OutDirectory, _format) : null)
+            : null;
 
         using var classWeights = ClassWeights(_format, digitWeight);
         var evalCases = SkillCorpus.HeldOutCases(options.ProgressEvalPerSkill);
@@ -107,6 +112,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
                 nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
                 optimizer.step();
                 muon?.Step();
+                average?.Update();
                 loss = lossTensor.item<float>();
                 tokens = batch.Tokens;
             }
@@ -141,7 +147,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
 
             if (now - lastCheckpoint >= options.CheckpointInterval || done)
             {
-                Checkpoint.Save(options.OutDirectory, model, optimizer, muon, replayFraction > 0 ? replay : null, state);
+                Checkpoint.Save(options.OutDirectory, model, optimizer, muon, replayFraction > 0 ? replay : null, state, average);
                 lastCheckpoint = now;
             }
         }
@@ -252,6 +258,11 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         if (state.SmallDifferences is > 0 and var small)
         {
             recipe.Add(string.Create(CultureInfo.InvariantCulture, $"{small:0.##} of the other differences and the follow-ups with an answer from -9 to 9"));
+        }
+
+        if (state.AverageDecay is { } decay)
+        {
+            recipe.Add(string.Create(CultureInfo.InvariantCulture, $"a weight average with decay {decay}"));
         }
 
         if (state.Mix is SkillMix.Arithmetic)

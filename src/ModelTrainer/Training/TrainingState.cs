@@ -14,12 +14,13 @@ namespace Chat.ModelTrainer.Training;
 /// The skill mix too (null in an older checkpoint: <see cref="SkillMix.Balanced"/>, the only one then), and the
 /// share of matched-digit draws (<see cref="TrainingOptions.MatchedDigits"/>; null: none) and of small-difference draws
 /// (<see cref="TrainingOptions.SmallDifferences"/>; null: none), and which operations the hard share applies to
-/// (<see cref="TrainingOptions.HardFor"/>; null: all).
+/// (<see cref="TrainingOptions.HardFor"/>; null: all), and the decay of the weight average (<see cref="TrainingOptions.AverageDecay"/>;
+/// null: none kept).
 /// </summary>
 public sealed record TrainingState(DecoderSpec Spec, int DataSeed, int Step, double ElapsedSeconds, long Tokens, double? Minutes, int? Steps,
     double? DigitLossWeight = null, TrainingOptimizer Optimizer = TrainingOptimizer.AdamW, double? MuonLearningRate = null,
     double? ReplayFraction = null, double? HardArithmetic = null, SkillMix? Mix = null, double? MatchedDigits = null,
-    double? SmallDifferences = null, HardArithmeticScope? HardFor = null)
+    double? SmallDifferences = null, HardArithmeticScope? HardFor = null, double? AverageDecay = null)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
