@@ -57,6 +57,26 @@ public sealed partial class SkillCorpusTests
     }
 
     [Fact]
+    public void The_training_side_evaluation_uses_only_training_values_in_the_same_forms()
+    {
+        var cases = SkillCorpus.EvalCases(20, heldOut: false);
+        Assert.Equal(SkillCorpus.HeldOutCases(20).Select(c => c.Skill), cases.Select(c => c.Skill));
+        var checkedValues = 0;
+        foreach (var evalCase in cases)
+        {
+            foreach (var key in evalCase.Prompt.Append(ChatMessage.Assistant(evalCase.Expected)).SelectMany(HeldOutKeys))
+            {
+                Assert.False(HeldOut.Contains(key), $"{evalCase.Skill} case uses held-out value {key}");
+                checkedValues++;
+            }
+        }
+
+        Assert.True(checkedValues > 150, $"only {checkedValues} values checked");
+        Assert.Matches(@"^\d+ - \d+ = -?\d+\.$", cases.First(c => c.Skill == Skill.Subtract).Expected);
+        Assert.Equal(SkillCorpus.HeldOutCases(20), SkillCorpus.EvalCases(20, heldOut: true), new EvalCaseComparer());
+    }
+
+    [Fact]
     public void Single_digit_facts_are_on_both_sides_and_follow_ups_adjust_by_one_to_99()
     {
         var random = new Random(5);

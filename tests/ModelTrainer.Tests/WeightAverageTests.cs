@@ -71,6 +71,9 @@ public sealed class WeightAverageTests : IDisposable
         Assert.Contains("--average-decay", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, Cli.Run(["eval", "--out", _directory, "--weights", "averaged", "--per-skill", "1"]));
         Assert.Equal(2, Cli.Run(["eval", "--out", _directory, "--weights", "mean", "--per-skill", "1"]));
+        Assert.Equal(2, Cli.Run(["eval", "--out", _directory, "--split", "test", "--per-skill", "1"]));
+        Assert.Equal(0, Cli.Run(["eval", "--out", _directory, "--split", "training", "--per-skill", "1", "--show-mistakes", "0"]));
+        Assert.StartsWith("training-side exact match after 1 steps", File.ReadAllText(Path.Combine(_directory, "eval.md")), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -90,7 +90,14 @@ public sealed class SkillCorpus
     }
 
     /// <summary>The fixed held-out evaluation set: <paramref name="perSkill"/> cases of every skill (small talk: its listed forms).</summary>
-    public static IReadOnlyList<EvalCase> HeldOutCases(int perSkill, int seed = 20251123)
+    public static IReadOnlyList<EvalCase> HeldOutCases(int perSkill, int seed = 20251123) => EvalCases(perSkill, heldOut: true, seed);
+
+    /// <summary>
+    /// The evaluation's cases drawn from the training side of the split instead (<paramref name="heldOut"/> false):
+    /// the same forms and operand mix on values training does emit, so the gap between the two scores says how much
+    /// of a skill's misses is generalization (small talk has no split: its listed forms either way).
+    /// </summary>
+    public static IReadOnlyList<EvalCase> EvalCases(int perSkill, bool heldOut, int seed = 20251123)
     {
         var random = new Random(seed);
         var cases = new List<EvalCase>();
@@ -99,14 +106,14 @@ public sealed class SkillCorpus
             var count = skill == Skill.SmallTalk ? SmallTalkEval.Length : perSkill;
             for (var i = 0; i < count; i++)
             {
-                cases.Add(HeldOutCase(random, skill, i));
+                cases.Add(EvalCase(random, skill, i, heldOut));
             }
         }
 
         return cases;
     }
 
-    private static EvalCase HeldOutCase(Random random, Skill skill, int index)
+    private static EvalCase EvalCase(Random random, Skill skill, int index, bool heldOut)
     {
         var messages = new List<ChatMessage>();
         if (index % 5 == 4)
@@ -121,11 +128,11 @@ public sealed class SkillCorpus
                 return new EvalCase(skill, messages, SmallTalkForms.First(f => f.Prompt == SmallTalkEval[index]).Reply);
             case Skill.Memory:
             {
-                var name = NameValue(random, heldOut: true);
+                var name = NameValue(random, heldOut);
                 Exchange(messages, "My name is " + name + ".", $"Nice to meet you, {name}!");
                 for (var turns = random.Next(0, 4); turns > 0; turns--)
                 {
-                    AddExchange(messages, random, heldOut: true, PickSkill(random, SkillMix.Balanced), out _);
+                    AddExchange(messages, random, heldOut, PickSkill(random, SkillMix.Balanced), out _);
                 }
 
                 messages.Add(ChatMessage.User("What is my name?"));
@@ -134,12 +141,12 @@ public sealed class SkillCorpus
             case Skill.FollowUp:
             {
                 var arithmetic = (Skill)random.Next((int)Skill.Add, (int)Skill.Multiply + 1);
-                AddExchange(messages, random, heldOut: true, arithmetic, out var result);
-                var reply = FollowUp(messages, random, result!.Value, heldOut: true, out _);
+                AddExchange(messages, random, heldOut, arithmetic, out var result);
+                var reply = FollowUp(messages, random, result!.Value, heldOut, out _);
                 return Last(skill, messages, reply);
             }
             default:
-                AddExchange(messages, random, heldOut: true, skill, out _);
+                AddExchange(messages, random, heldOut, skill, out _);
                 return Last(skill, messages, messages[^1].Content);
         }
     }
