@@ -51,27 +51,25 @@ public static class Checkpoint
     public static (ChatDecoder Model, TrainingState State) LoadModel(string outDirectory, ChatFormat format, CheckpointWeights weights = CheckpointWeights.Final)
     {
         var state = TrainingState.Read(StatePath(outDirectory));
-        if (weights == CheckpointWeights.Averaged)
+        if (weights == CheckpointWeights.Averaged && !File.Exists(AveragePath(outDirectory)))
         {
-            return (LoadAverage(outDirectory, format) ?? throw new InvalidDataException(
-                $"the checkpoint in '{Folder(outDirectory)}' keeps no weight average (trained with --average-decay 0, or before averages were kept)."), state);
+            throw new InvalidDataException(
+                $"the checkpoint in '{Folder(outDirectory)}' keeps no weight average (trained with --average-decay 0, or before averages were kept).");
         }
 
-        var model = NewModel(state.Spec, format);
-        model.load(ModelPath(outDirectory));
-        return (model, state);
+        return (Load(state, format, weights == CheckpointWeights.Averaged ? AveragePath(outDirectory) : ModelPath(outDirectory)), state);
     }
 
     /// <summary>The weight average of a checkpoint, or null when it keeps none.</summary>
-    public static ChatDecoder? LoadAverage(string outDirectory, ChatFormat format)
-    {
-        if (!File.Exists(AveragePath(outDirectory)))
-        {
-            return null;
-        }
+    public static ChatDecoder? LoadAverage(string outDirectory, ChatFormat format) => File.Exists(AveragePath(outDirectory))
+        ? Load(TrainingState.Read(StatePath(outDirectory)), format, AveragePath(outDirectory))
+        : null;
 
-        var model = NewModel(TrainingState.Read(StatePath(outDirectory)).Spec, format);
-        model.load(AveragePath(outDirectory));
+    /// <summary>A model of the state's spec holding the weights saved at <paramref name="path"/>.</summary>
+    private static ChatDecoder Load(TrainingState state, ChatFormat format, string path)
+    {
+        var model = NewModel(state.Spec, format);
+        model.load(path);
         return model;
     }
 
