@@ -10,15 +10,19 @@ public static class Checkpoint
 {
     public static string Folder(string outDirectory) => Path.Combine(outDirectory, "checkpoint");
 
-    public static string StatePath(string outDirectory) => Path.Combine(Folder(outDirectory), "state.json");
+    // Each file's name once: Save writes them into a temporary folder, the loaders read them from the checkpoint.
+    private const string StateFile = "state.json", ModelFile = "model.dat", OptimizerFile = "optimizer.dat", MuonFile = "muon.dat",
+        AverageFile = "averaged.dat";
 
-    private static string ModelPath(string outDirectory) => Path.Combine(Folder(outDirectory), "model.dat");
+    public static string StatePath(string outDirectory) => Path.Combine(Folder(outDirectory), StateFile);
 
-    private static string OptimizerPath(string outDirectory) => Path.Combine(Folder(outDirectory), "optimizer.dat");
+    private static string ModelPath(string outDirectory) => Path.Combine(Folder(outDirectory), ModelFile);
 
-    private static string MuonPath(string outDirectory) => Path.Combine(Folder(outDirectory), "muon.dat");
+    private static string OptimizerPath(string outDirectory) => Path.Combine(Folder(outDirectory), OptimizerFile);
 
-    private static string AveragePath(string outDirectory) => Path.Combine(Folder(outDirectory), "averaged.dat");
+    private static string MuonPath(string outDirectory) => Path.Combine(Folder(outDirectory), MuonFile);
+
+    private static string AveragePath(string outDirectory) => Path.Combine(Folder(outDirectory), AverageFile);
 
     public static string ReplayPath(string outDirectory) => Path.Combine(Folder(outDirectory), ReplayBuffer.FileName);
 
@@ -33,12 +37,12 @@ public static class Checkpoint
         }
 
         Directory.CreateDirectory(temporary);
-        model.save(Path.Combine(temporary, "model.dat"));
-        optimizer.save_state_dict(Path.Combine(temporary, "optimizer.dat"));
-        muon?.Save(Path.Combine(temporary, "muon.dat"));
+        model.save(Path.Combine(temporary, ModelFile));
+        optimizer.save_state_dict(Path.Combine(temporary, OptimizerFile));
+        muon?.Save(Path.Combine(temporary, MuonFile));
         replay?.Save(Path.Combine(temporary, ReplayBuffer.FileName));
-        average?.Model.save(Path.Combine(temporary, "averaged.dat"));
-        state.Write(Path.Combine(temporary, "state.json"));
+        average?.Model.save(Path.Combine(temporary, AverageFile));
+        state.Write(Path.Combine(temporary, StateFile));
         if (Directory.Exists(folder))
         {
             Directory.Delete(folder, recursive: true);
