@@ -12,7 +12,7 @@ public static class Cli
 {
     private const string Usage =
         "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X] [--replay F] [--hard-arithmetic F] [--hard-for all|multiply] [--mix balanced|arithmetic] [--matched-digits F] [--small-differences F] [--average-decay X]\n"
-        + "                      [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N]   (shape; default: the shipped model's)\n"
+        + "                      [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N] [--rope-theta X]   (shape; default: the shipped model's)\n"
         + "       ModelTrainer eval --out DIR [--weights final|averaged] [--split held-out|training] [--per-skill N] [--show-mistakes N] [--check-floors]\n"
         + "       ModelTrainer export --out DIR [--weights final|averaged] --model MODEL_DIR";
 
@@ -63,6 +63,7 @@ public static class Cli
             Intermediate = (int?)Number(flags, "--intermediate") ?? defaults.Spec.Intermediate,
             Heads = (int?)Number(flags, "--heads") ?? defaults.Spec.Heads,
             KvHeads = (int?)Number(flags, "--kv-heads") ?? defaults.Spec.KvHeads,
+            RopeTheta = (float?)Number(flags, "--rope-theta") ?? defaults.Spec.RopeTheta,
         };
         var options = defaults with
         {
@@ -169,7 +170,7 @@ public static class Cli
                     flags["--precision"] = "float32";
                     break;
                 case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill"
-                    or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--digit-weight" or "--precision"
+                    or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--rope-theta" or "--digit-weight" or "--precision"
                     or "--optimizer" or "--muon-lr" or "--show-mistakes" or "--replay" or "--hard-arithmetic" or "--mix" or "--matched-digits"
                     or "--small-differences" or "--hard-for" or "--average-decay" or "--weights" or "--split":
                     flags[args[i]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");

@@ -278,6 +278,6 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         var parameters = model.parameters().Sum(p => p.numel());
         var spec = model.Spec;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{parameters:N0} parameters ({spec.Layers} layers, hidden {spec.Hidden}, heads {spec.Heads}/{spec.KvHeads}, vocab {model.Vocab})");
+            $"{parameters:N0} parameters ({spec.Layers} layers, hidden {spec.Hidden}, heads {spec.Heads}/{spec.KvHeads}, rope theta {spec.RopeTheta:0.##}, vocab {model.Vocab})");
     }
 }
