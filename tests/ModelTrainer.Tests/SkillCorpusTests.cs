@@ -388,6 +388,63 @@ public sealed partial class SkillCorpusTests
         Assert.InRange(SmallShare(1), 0.4, 1.0);
     }
 
+    [Fact]
+    public void Crossing_follow_ups_add_across_zero_after_a_small_negative_result_in_training_only_and_keep_the_split()
+    {
+        // The adjustment reaches or crosses zero, N stays within 1-99 and its pair on the training side.
+        var random = new Random(11);
+        for (var previous = -98L; previous <= -1; previous++)
+        {
+            for (var draw = 0; draw < 20; draw++)
+            {
+                if (SkillCorpus.CrossingAddition(random, previous) is not { } n)
+                {
+                    Assert.All(Enumerable.Range((int)-previous, 100 + (int)previous), k => Assert.True(HeldOut.Contains(HeldOut.Pair('+', previous, k))));
+                    continue;
+                }
+
+                Assert.InRange(n, -previous, 99);
+                Assert.False(HeldOut.Contains(HeldOut.Pair('+', previous, n)), $"{previous} + {n} is held out");
+            }
+        }
+
+        // Of the training follow-ups after a result from -98 to -1, the share that add across zero: a minority without the
+        // recipe's share, (nearly) all with a share of 1; nothing held out is emitted either way.
+        double CrossingShare(double share)
+        {
+            var stream = new Random(29);
+            int after = 0, crossing = 0;
+            for (var i = 0; i < 8000; i++)
+            {
+                var conversation = SkillCorpus.SampleTraining(stream, new CorpusRecipe(CrossingFollowUps: share, Mix: SkillMix.Arithmetic));
+                for (var m = 1; m < conversation.Count; m++)
+                {
+                    var reply = Arithmetic().Match(conversation[m].Content);
+                    if (conversation[m].Role != "assistant" || !reply.Success || !conversation[m - 1].Content.EndsWith("that.", StringComparison.OrdinalIgnoreCase))
+                    {
+                        continue;
+                    }
+
+                    Assert.All(HeldOutKeys(conversation[m]), key => Assert.False(HeldOut.Contains(key), $"training emitted held-out value {key}"));
+                    var previous = long.Parse(reply.Groups[1].Value, CultureInfo.InvariantCulture);
+                    if (previous is < -98 or > -1)
+                    {
+                        continue;
+                    }
+
+                    after++;
+                    crossing += reply.Groups[2].Value == "+" && previous + long.Parse(reply.Groups[3].Value, CultureInfo.InvariantCulture) >= 0 ? 1 : 0;
+                }
+            }
+
+            Assert.True(after > 100, $"only {after} follow-ups after a result from -98 to -1");
+            return (double)crossing / after;
+        }
+
+        Assert.InRange(CrossingShare(0), 0.0, 0.4);
+        Assert.InRange(CrossingShare(1), 0.98, 1.0);
+    }
+
     /// <summary>The split keys of the values a message carries: arithmetic pairs in replies, quoted text, sort lists, names.</summary>
     private static IEnumerable<string> HeldOutKeys(ChatMessage message)
     {

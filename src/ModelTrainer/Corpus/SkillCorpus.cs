@@ -77,7 +77,7 @@ public sealed class SkillCorpus
             }
             else if (lastResult is { } previous && roll < followUpBelow)
             {
-                FollowUp(messages, random, previous, heldOut: false, out var next, recipe.MatchedDigits, recipe.SmallDifferences);
+                FollowUp(messages, random, previous, heldOut: false, out var next, recipe.MatchedDigits, recipe.SmallDifferences, recipe.CrossingFollowUps);
                 lastResult = next;
             }
             else
@@ -305,12 +305,33 @@ public sealed class SkillCorpus
     /// result: "Add 5", "Subtract 12"); the pair (previous, N) obeys the held-out split like any other.
     /// </summary>
     private static string FollowUp(List<ChatMessage> messages, Random random, long previous, bool heldOut, out long result, double matchedDigits = 0,
-        double smallDifferences = 0)
+        double smallDifferences = 0, double crossingFollowUps = 0)
     {
-        var small = !heldOut && smallDifferences > 0 && random.NextDouble() < smallDifferences;
-        var matched = !heldOut && !small && matchedDigits > 0 && random.NextDouble() < matchedDigits;
+        var crossing = !heldOut && crossingFollowUps > 0 && previous is >= -98 and <= -1 && random.NextDouble() < crossingFollowUps
+            ? CrossingAddition(random, previous)
+            : null;
+        var small = crossing is null && !heldOut && smallDifferences > 0 && random.NextDouble() < smallDifferences;
+        var matched = crossing is null && !heldOut && !small && matchedDigits > 0 && random.NextDouble() < matchedDigits;
         long n;
         bool add;
+        if (crossing is { } up)
+        {
+            (n, add) = (up, true);
+        }
+        else
+        {
+            DrawAdjustment(random, previous, heldOut, small, matched, out n, out add);
+        }
+
+        result = add ? previous + n : previous - n;
+        var reply = add ? $"{previous} + {n} = {result}." : $"{previous} - {n} = {result}.";
+        Exchange(messages, add ? Case(random, "Add ") + $"{n}" + Case(random, " to that.") : Case(random, "Subtract ") + $"{n}" + Case(random, " from that."), reply);
+        return reply;
+    }
+
+    /// <summary>N and the operation of a follow-up, the pair on the requested side of the split.</summary>
+    private static void DrawAdjustment(Random random, long previous, bool heldOut, bool small, bool matched, out long n, out bool add)
+    {
         do
         {
             n = random.Next(2) == 0 ? random.Next(1, 10) : random.Next(10, 100);
@@ -322,11 +343,24 @@ public sealed class SkillCorpus
             }
         }
         while (!HeldOut.PairOnSide(add ? '+' : '-', previous, n, heldOut, random));
+    }
 
-        result = add ? previous + n : previous - n;
-        var reply = add ? $"{previous} + {n} = {result}." : $"{previous} - {n} = {result}.";
-        Exchange(messages, add ? Case(random, "Add ") + $"{n}" + Case(random, " to that.") : Case(random, "Subtract ") + $"{n}" + Case(random, " from that."), reply);
-        return reply;
+    /// <summary>
+    /// An N from 1 to 99 that, added to the negative <paramref name="previous"/>, gives 0 or more, uniform over those
+    /// whose pair is on the training side of the split; null when none is.
+    /// </summary>
+    internal static long? CrossingAddition(Random random, long previous)
+    {
+        var candidates = new List<long>(99);
+        for (var n = -previous; n <= 99; n++)
+        {
+            if (!HeldOut.Contains(HeldOut.Pair('+', previous, n)))
+            {
+                candidates.Add(n);
+            }
+        }
+
+        return candidates.Count == 0 ? null : candidates[random.Next(candidates.Count)];
     }
 
     /// <summary>
