@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Chat.Inference.ChatClients;
 using Chat.Inference.Engine;
+using Chat.ModelBuilder.Onnx;
 using Chat.ModelTrainer.Corpus;
 using Chat.ModelTrainer.Training;
 using Chat.TestSupport;
@@ -92,6 +93,17 @@ public sealed class ShippedModelTests(ITestOutputHelper output)
             }
 
             Assert.Equal(new FileInfo(Path.Combine(temp.FullName, "model.onnx")).Length, new FileInfo(Path.Combine(committed, "model.onnx")).Length);
+
+            // The graph and its constant tables are the spec's too: the same operators, and the rotary cos/sin of the
+            // default theta (a model trained with another --rope-theta has the same size and files but other tables).
+            var exported = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(temp.FullName, "model.onnx")));
+            var shipped = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(committed, "model.onnx")));
+            Assert.Equal(exported.Graph.Node, shipped.Graph.Node);
+            foreach (var table in new[] { "cos_cache", "sin_cache" })
+            {
+                Assert.True(exported.Graph.Initializer.Single(t => t.Name == table).Equals(shipped.Graph.Initializer.Single(t => t.Name == table)),
+                    $"models/chat-default/model.onnx has other {table} values than TrainingOptions.DefaultSpec (rotary theta {TrainingOptions.DefaultSpec.RopeTheta})");
+            }
         }
         finally
         {
