@@ -354,7 +354,7 @@ public sealed class SkillCorpus
         var candidates = new List<long>(99);
         for (var n = -previous; n <= 99; n++)
         {
-            if (!HeldOut.Contains(HeldOut.Pair('+', previous, n)))
+            if (HeldOut.PairOnSide('+', previous, n, heldOut: false, random))
             {
                 candidates.Add(n);
             }
