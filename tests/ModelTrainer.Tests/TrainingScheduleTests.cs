@@ -2,7 +2,10 @@ using Chat.ModelTrainer.Training;
 
 namespace Chat.ModelTrainer.Tests;
 
-/// <summary>The learning-rate schedule's clock: the larger spent fraction of the step and wall-clock budgets.</summary>
+/// <summary>
+/// The learning-rate schedule's clock: the larger spent fraction of the step and wall-clock budgets; and the batch
+/// shape it selects, rows of the whole context for the last share of the run (the context extension).
+/// </summary>
 public sealed class TrainingScheduleTests
 {
     [Theory]
@@ -14,5 +17,46 @@ public sealed class TrainingScheduleTests
     {
         var state = new TrainingState(TrainingOptions.DefaultSpec, DataSeed: 1, step, elapsed, Tokens: 0, minutes, steps);
         Assert.Equal(expected, Trainer.Progress(state), precision: 9);
+    }
+
+    [Theory]
+    [InlineData(0.0, 8, 384)]
+    [InlineData(0.74, 8, 384)]
+    [InlineData(0.75, 6, 512)] // the last quarter: the same 3,072 tokens per step in rows of the whole context
+    [InlineData(0.99, 6, 512)]
+    public void The_last_share_of_the_run_packs_rows_of_the_whole_context(double progress, int rows, int rowLength)
+    {
+        var options = new TrainingOptions { OutDirectory = "unused", Rows = 8, RowLength = 384, ContextExtension = 0.25 };
+        Assert.Equal((rows, rowLength), options.RowsAt(progress));
+    }
+
+    [Fact]
+    public void Without_an_extension_or_with_whole_context_rows_the_shape_never_changes()
+    {
+        var off = new TrainingOptions { OutDirectory = "unused", Rows = 8, RowLength = 384, ContextExtension = 0 };
+        var whole = new TrainingOptions { OutDirectory = "unused", Rows = 6, RowLength = 512, ContextExtension = 0.25 };
+        Assert.Equal((8, 384), off.RowsAt(0.99));
+        Assert.Equal((6, 512), whole.RowsAt(0.99));
+        Assert.Equal((1, 512), (whole with { Rows = 1, RowLength = 100 }).RowsAt(0.9)); // never fewer than one row
+    }
+
+    [Fact]
+    public void A_run_switches_to_whole_context_rows_for_its_last_share_and_says_so()
+    {
+        TorchSharpNative.EnsureLoaded();
+        var directory = Directory.CreateTempSubdirectory("trainer-extension-").FullName;
+        try
+        {
+            var log = new StringWriter();
+            var options = TinyRun.Options(directory, steps: 8, resume: false) with { RowLength = 32, ContextExtension = 0.5 };
+            var state = new Trainer(options, log).Run();
+            Assert.Equal(8, state.Step);
+            Assert.Contains("2x32 (1x64 for the last 0.5 of the run) tokens per step", log.ToString(), StringComparison.Ordinal);
+            Assert.Contains("step 4: 1x64 tokens per step from here (context extension)", log.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

@@ -77,12 +77,19 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         var (tokensSinceProgress, lossSum, lossCount) = (0L, 0.0, 0);
         double? accuracy = null;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training {Describe(model)} from step {state.Step}, {options.Rows}x{options.RowLength} tokens per step, {(options.BFloat16Matmuls ? "bfloat16" : "float32")} projections, digit loss weight {digitWeight}, {Describe(state)}, {get_num_threads()} threads"));
+            $"training {Describe(model)} from step {state.Step}, {Describe(options)} tokens per step, {(options.BFloat16Matmuls ? "bfloat16" : "float32")} projections, digit loss weight {digitWeight}, {Describe(state)}, {get_num_threads()} threads"));
 
         model.train();
         model.BFloat16Matmuls = options.BFloat16Matmuls;
+        var shape = options.RowsAt(Progress(state));
         while (Progress(state) < 1)
         {
+            if (options.RowsAt(Progress(state)) is var next && next != shape)
+            {
+                shape = next;
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {state.Step}: {shape.Rows}x{shape.RowLength} tokens per step from here (context extension)"));
+            }
+
             var lr = LearningRate(state);
             foreach (var group in optimizer.ParamGroups)
             {
@@ -99,7 +106,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             long tokens;
             using (var scope = NewDisposeScope())
             {
-                using var batch = PackedBatch.Sample(_format, random, options.Rows, options.RowLength, replay, replayFraction, recipe, out _);
+                using var batch = PackedBatch.Sample(_format, random, shape.Rows, shape.RowLength, replay, replayFraction, recipe, out _);
                 var logits = model.Forward(batch.Ids, batch.Positions, segments: batch.Segments);
                 if (replayFraction > 0)
                 {
@@ -232,6 +239,14 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         return string.Create(CultureInfo.InvariantCulture,
             $"step {state.Step,6} | loss {loss:0.0000} | lr {lr:0.00e+00} | {tokensPerSecond,6:0} tok/s | held-out {heldOut} | "
             + $"{TimeSpan.FromSeconds(state.ElapsedSeconds):hh\\:mm\\:ss} elapsed | {progress * 100,5:0.0}% | ETA {eta:hh\\:mm\\:ss}");
+    }
+
+    private static string Describe(TrainingOptions options)
+    {
+        var (rows, rowLength) = options.RowsAt(1);
+        return (rows, rowLength) == (options.Rows, options.RowLength)
+            ? string.Create(CultureInfo.InvariantCulture, $"{options.Rows}x{options.RowLength}")
+            : string.Create(CultureInfo.InvariantCulture, $"{options.Rows}x{options.RowLength} ({rows}x{rowLength} for the last {options.ContextExtension:0.##} of the run)");
     }
 
     private static string Describe(TrainingState state)
