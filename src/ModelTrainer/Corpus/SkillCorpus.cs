@@ -307,19 +307,17 @@ public sealed class SkillCorpus
     private static string FollowUp(List<ChatMessage> messages, Random random, long previous, bool heldOut, out long result, double matchedDigits = 0,
         double smallDifferences = 0, double crossingFollowUps = 0)
     {
-        var crossing = !heldOut && crossingFollowUps > 0 && previous is >= -98 and <= -1 && random.NextDouble() < crossingFollowUps
-            ? CrossingAddition(random, previous)
-            : null;
-        var small = crossing is null && !heldOut && smallDifferences > 0 && random.NextDouble() < smallDifferences;
-        var matched = crossing is null && !heldOut && !small && matchedDigits > 0 && random.NextDouble() < matchedDigits;
         long n;
         bool add;
-        if (crossing is { } up)
+        if (!heldOut && crossingFollowUps > 0 && previous is >= -98 and <= -1 && random.NextDouble() < crossingFollowUps
+            && CrossingAddition(random, previous) is { } up)
         {
             (n, add) = (up, true);
         }
         else
         {
+            var small = !heldOut && smallDifferences > 0 && random.NextDouble() < smallDifferences;
+            var matched = !heldOut && !small && matchedDigits > 0 && random.NextDouble() < matchedDigits;
             DrawAdjustment(random, previous, heldOut, small, matched, out n, out add);
         }
 
