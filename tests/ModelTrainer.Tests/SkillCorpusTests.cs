@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Chat.ModelTrainer.Corpus;
+using Xunit.Abstractions;
 
 namespace Chat.ModelTrainer.Tests;
 
 /// <summary>The corpus is deterministic, answers follow the contract, and no held-out value reaches training.</summary>
-public sealed partial class SkillCorpusTests
+public sealed partial class SkillCorpusTests(ITestOutputHelper output)
 {
     [Fact]
     public void The_same_seed_gives_the_same_conversations()
@@ -443,6 +444,57 @@ public sealed partial class SkillCorpusTests
 
         Assert.InRange(CrossingShare(0), 0.0, 0.4);
         Assert.InRange(CrossingShare(1), 0.98, 1.0);
+    }
+
+    [Fact]
+    public void Negative_follow_ups_follow_up_a_negative_difference_in_training_only_and_keep_the_split()
+    {
+        // The training follow-ups, and the share of them whose first number is negative, per 10,000 conversations.
+        (int FollowUps, double Negative) FollowUps(double share)
+        {
+            var stream = new Random(31);
+            int followUps = 0, negative = 0;
+            for (var i = 0; i < 10_000; i++)
+            {
+                var conversation = SkillCorpus.SampleTraining(stream, new CorpusRecipe(NegativeFollowUps: share, CrossingFollowUps: 0.5, Mix: SkillMix.Arithmetic));
+                for (var m = 1; m < conversation.Count; m++)
+                {
+                    Assert.All(HeldOutKeys(conversation[m]), key => Assert.False(HeldOut.Contains(key), $"training emitted held-out value {key}"));
+                    var reply = Arithmetic().Match(conversation[m].Content);
+                    if (conversation[m].Role != "assistant" || !reply.Success || !conversation[m - 1].Content.EndsWith("that.", StringComparison.OrdinalIgnoreCase))
+                    {
+                        continue;
+                    }
+
+                    followUps++;
+                    negative += reply.Groups[1].Value.StartsWith('-') ? 1 : 0;
+                }
+            }
+
+            return (followUps, (double)negative / followUps);
+        }
+
+        var (without, negativeWithout) = FollowUps(0);
+        var (with, negativeWith) = FollowUps(0.1);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"per 10,000 conversations: {without} follow-ups, {negativeWithout:P1} from a negative number; with a share of 0.1: {with}, {negativeWith:P1}"));
+        Assert.True(with > without, $"{with} follow-ups with the share against {without} without");
+        Assert.True(negativeWith > negativeWithout + 0.1, $"{negativeWith:P1} of the follow-ups from a negative number against {negativeWithout:P1}");
+
+        // Every conversation the share draws is a negative difference (uniform operand lengths) and a follow-up on it.
+        var random = new Random(37);
+        for (var i = 0; i < 500; i++)
+        {
+            var conversation = SkillCorpus.SampleTraining(random, new CorpusRecipe(NegativeFollowUps: 1));
+            var replies = conversation.Where(m => m.Role == "assistant").Select(m => Arithmetic().Match(m.Content)).ToArray();
+            Assert.Equal(2, replies.Length);
+            Assert.All(replies, reply => Assert.True(reply.Success));
+            Assert.Equal("-", replies[0].Groups[2].Value);
+            var difference = long.Parse(replies[0].Groups[1].Value, CultureInfo.InvariantCulture) - long.Parse(replies[0].Groups[3].Value, CultureInfo.InvariantCulture);
+            Assert.True(difference < 0, conversation[^3].Content);
+            Assert.Equal(difference.ToString(CultureInfo.InvariantCulture), replies[1].Groups[1].Value);
+            Assert.EndsWith("that.", conversation[^2].Content, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     /// <summary>The split keys of the values a message carries: arithmetic pairs in replies, quoted text, sort lists, names.</summary>

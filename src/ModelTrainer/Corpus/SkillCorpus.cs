@@ -51,6 +51,13 @@ public sealed class SkillCorpus
             messages.Add(ChatMessage.System(random.NextDouble() < 0.7 ? Pick(random, SystemPrompts) : Sentence(random)));
         }
 
+        if (recipe.NegativeFollowUps > 0 && random.NextDouble() < recipe.NegativeFollowUps)
+        {
+            var difference = NegativeDifference(messages, random);
+            FollowUp(messages, random, difference, heldOut: false, out _, recipe.MatchedDigits, recipe.SmallDifferences, recipe.CrossingFollowUps);
+            return messages;
+        }
+
         if (random.NextDouble() < 0.65)
         {
             AddExchange(messages, random, heldOut: false, PickSkill(random, mix), out _, recipe);
@@ -285,6 +292,12 @@ public sealed class SkillCorpus
         }
         while (!HeldOut.PairOnSide(op, a, b, heldOut, random));
 
+        return Ask(messages, random, op, a, b);
+    }
+
+    /// <summary>Appends the exchange asking <paramref name="a"/> <paramref name="op"/> <paramref name="b"/> in one of its phrasings; returns the answer.</summary>
+    private static long Ask(List<ChatMessage> messages, Random random, char op, long a, long b)
+    {
         var result = op switch { '+' => a + b, '-' => a - b, _ => a * b };
         var prompt = (op, random.Next(3)) switch
         {
@@ -298,6 +311,22 @@ public sealed class SkillCorpus
         };
         Exchange(messages, prompt, $"{a} {op} {b} = {result}.");
         return result;
+    }
+
+    /// <summary>
+    /// A training subtraction with a negative answer, its operands drawn like the evaluation's (uniform over 1-3 digits,
+    /// the second the larger) and the pair on the training side of the split; returns the answer.
+    /// </summary>
+    internal static long NegativeDifference(List<ChatMessage> messages, Random random)
+    {
+        long a, b;
+        do
+        {
+            (a, b) = (Operand(random, 999), Operand(random, 999));
+        }
+        while (a >= b || !HeldOut.PairOnSide('-', a, b, heldOut: false, random));
+
+        return Ask(messages, random, '-', a, b);
     }
 
     /// <summary>

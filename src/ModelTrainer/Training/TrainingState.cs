@@ -15,12 +15,14 @@ namespace Chat.ModelTrainer.Training;
 /// share of matched-digit draws (<see cref="TrainingOptions.MatchedDigits"/>; null: none) and of small-difference draws
 /// (<see cref="TrainingOptions.SmallDifferences"/>; null: none), and which operations the hard share applies to
 /// (<see cref="TrainingOptions.HardFor"/>; null: all), and the decay of the weight average (<see cref="TrainingOptions.AverageDecay"/>;
-/// null: none kept), and the share of follow-ups crossing zero (<see cref="TrainingOptions.CrossingFollowUps"/>; null: none).
+/// null: none kept), and the share of follow-ups crossing zero (<see cref="TrainingOptions.CrossingFollowUps"/>; null: none), and
+/// the share of conversations following up a negative difference (<see cref="TrainingOptions.NegativeFollowUps"/>; null: none).
 /// </summary>
 public sealed record TrainingState(DecoderSpec Spec, int DataSeed, int Step, double ElapsedSeconds, long Tokens, double? Minutes, int? Steps,
     double? DigitLossWeight = null, TrainingOptimizer Optimizer = TrainingOptimizer.AdamW, double? MuonLearningRate = null,
     double? ReplayFraction = null, double? HardArithmetic = null, SkillMix? Mix = null, double? MatchedDigits = null,
-    double? SmallDifferences = null, HardArithmeticScope? HardFor = null, double? AverageDecay = null, double? CrossingFollowUps = null)
+    double? SmallDifferences = null, HardArithmeticScope? HardFor = null, double? AverageDecay = null, double? CrossingFollowUps = null,
+    double? NegativeFollowUps = null)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
