@@ -96,6 +96,8 @@ public sealed class ResumeRecipeTests : IDisposable
     [InlineData("--crossing-follow-ups", -0.5)]
     [InlineData("--negative-follow-ups", 1.2)]
     [InlineData("--negative-follow-ups", double.NaN)]
+    [InlineData("--carry-follow-ups", 1.5)]
+    [InlineData("--carry-follow-ups", -0.2)]
     public void A_share_outside_0_to_1_is_refused_naming_its_flag(string flag, double share)
     {
         var options = Options(steps: 1, digitWeight: 2, resume: false);
@@ -105,6 +107,7 @@ public sealed class ResumeRecipeTests : IDisposable
             "--matched-digits" => options with { MatchedDigits = share },
             "--crossing-follow-ups" => options with { CrossingFollowUps = share },
             "--negative-follow-ups" => options with { NegativeFollowUps = share },
+            "--carry-follow-ups" => options with { CarryFollowUps = share },
             _ => options with { SmallDifferences = share },
         };
         Assert.Contains(flag, Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
@@ -114,16 +117,17 @@ public sealed class ResumeRecipeTests : IDisposable
     public void Resume_keeps_the_skill_mix_and_matched_digit_small_difference_crossing_and_negative_shares_of_the_checkpoint()
     {
         var first = new Trainer(Options(steps: 2, digitWeight: 2, resume: false)
-            with { Mix = SkillMix.Balanced, MatchedDigits = 0.25, SmallDifferences = 0.3, CrossingFollowUps = 0.4, NegativeFollowUps = 0.1 }, TextWriter.Null).Run();
+            with { Mix = SkillMix.Balanced, MatchedDigits = 0.25, SmallDifferences = 0.3, CrossingFollowUps = 0.4, NegativeFollowUps = 0.2, CarryFollowUps = 0.3 }, TextWriter.Null).Run();
         Assert.Equal((SkillMix.Balanced, 0.25, 0.3, 0.4), (first.Mix, first.MatchedDigits, first.SmallDifferences, first.CrossingFollowUps));
 
         var log = new StringWriter();
         var resumed = new Trainer(Options(steps: 3, digitWeight: 2, resume: true)
-            with { Mix = SkillMix.Arithmetic, MatchedDigits = 0, SmallDifferences = 0, CrossingFollowUps = 0, NegativeFollowUps = 0 }, log).Run();
+            with { Mix = SkillMix.Arithmetic, MatchedDigits = 0, SmallDifferences = 0, CrossingFollowUps = 0, NegativeFollowUps = 0, CarryFollowUps = 0 }, log).Run();
         Assert.Equal(3, resumed.Step);
         Assert.Equal((SkillMix.Balanced, 0.25, 0.3, 0.4), (resumed.Mix, resumed.MatchedDigits, resumed.SmallDifferences, resumed.CrossingFollowUps));
-        Assert.Equal(0.1, resumed.NegativeFollowUps);
-        Assert.Contains("0.1 of the conversations a follow-up on a negative difference", log.ToString(), StringComparison.Ordinal);
+        Assert.Equal((0.2, 0.3), (resumed.NegativeFollowUps, resumed.CarryFollowUps));
+        Assert.Contains("0.3 of the follow-ups on 100 or more carrying into or borrowing from the hundreds or just short", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("0.2 of the conversations a follow-up on a negative difference", log.ToString(), StringComparison.Ordinal);
         Assert.Contains("0.4 of the follow-ups after a result from -98 to -1 adding across zero", log.ToString(), StringComparison.Ordinal);
         Assert.Contains("0.25 of the other sums and differences with matched digits", log.ToString(), StringComparison.Ordinal);
         Assert.Contains("0.3 of the other differences and the follow-ups with an answer from -9 to 9", log.ToString(), StringComparison.Ordinal);

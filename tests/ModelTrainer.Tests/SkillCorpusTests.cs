@@ -497,6 +497,60 @@ public sealed partial class SkillCorpusTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Carry_follow_ups_bring_the_last_two_digits_near_a_hundred_in_training_only_and_keep_the_split()
+    {
+        var random = new Random(41);
+        for (var previous = 100L; previous < 10_000; previous += 37)
+        {
+            foreach (var add in new[] { true, false })
+            {
+                var n = SkillCorpus.BoundaryAdjustment(random, previous, add);
+                Assert.InRange(n, 1, 99);
+                var last = previous % 100;
+                Assert.InRange(add ? last + n : last - n, add ? 88 : -12, add ? 111 : 11);
+            }
+        }
+
+        // Of the training follow-ups on 100 or more, the share whose last two digits end within 12 of a hundred.
+        double NearShare(double share)
+        {
+            var stream = new Random(43);
+            int onHundreds = 0, near = 0;
+            for (var i = 0; i < 8000; i++)
+            {
+                var conversation = SkillCorpus.SampleTraining(stream, new CorpusRecipe(CarryFollowUps: share, CrossingFollowUps: 0.5, NegativeFollowUps: 0.1, Mix: SkillMix.Arithmetic));
+                for (var m = 1; m < conversation.Count; m++)
+                {
+                    Assert.All(HeldOutKeys(conversation[m]), key => Assert.False(HeldOut.Contains(key), $"training emitted held-out value {key}"));
+                    var reply = Arithmetic().Match(conversation[m].Content);
+                    if (conversation[m].Role != "assistant" || !reply.Success || !conversation[m - 1].Content.EndsWith("that.", StringComparison.OrdinalIgnoreCase))
+                    {
+                        continue;
+                    }
+
+                    var previous = long.Parse(reply.Groups[1].Value, CultureInfo.InvariantCulture);
+                    if (previous < 100)
+                    {
+                        continue;
+                    }
+
+                    var n = long.Parse(reply.Groups[3].Value, CultureInfo.InvariantCulture);
+                    var ends = reply.Groups[2].Value == "+" ? previous % 100 + n : previous % 100 - n;
+                    onHundreds++;
+                    near += ends is >= 88 and <= 111 or >= -12 and <= 11 ? 1 : 0;
+                }
+            }
+
+            Assert.True(onHundreds > 500, $"only {onHundreds} follow-ups on 100 or more");
+            return (double)near / onHundreds;
+        }
+
+        var (without, with) = (NearShare(0), NearShare(0.25));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"follow-ups on 100 or more ending within 12 of a hundred: {without:P1} without, {with:P1} with a share of 0.25"));
+        Assert.True(with > without + 0.15, $"{with:P1} against {without:P1}");
+    }
+
     /// <summary>The split keys of the values a message carries: arithmetic pairs in replies, quoted text, sort lists, names.</summary>
     private static IEnumerable<string> HeldOutKeys(ChatMessage message)
     {

@@ -54,7 +54,8 @@ public sealed class SkillCorpus
         if (recipe.NegativeFollowUps > 0 && random.NextDouble() < recipe.NegativeFollowUps)
         {
             var difference = NegativeDifference(messages, random);
-            FollowUp(messages, random, difference, heldOut: false, out _, recipe.MatchedDigits, recipe.SmallDifferences, recipe.CrossingFollowUps);
+            FollowUp(messages, random, difference, heldOut: false, out _, recipe.MatchedDigits, recipe.SmallDifferences, recipe.CrossingFollowUps,
+                recipe.CarryFollowUps);
             return messages;
         }
 
@@ -84,7 +85,8 @@ public sealed class SkillCorpus
             }
             else if (lastResult is { } previous && roll < followUpBelow)
             {
-                FollowUp(messages, random, previous, heldOut: false, out var next, recipe.MatchedDigits, recipe.SmallDifferences, recipe.CrossingFollowUps);
+                FollowUp(messages, random, previous, heldOut: false, out var next, recipe.MatchedDigits, recipe.SmallDifferences, recipe.CrossingFollowUps,
+                    recipe.CarryFollowUps);
                 lastResult = next;
             }
             else
@@ -334,7 +336,7 @@ public sealed class SkillCorpus
     /// result: "Add 5", "Subtract 12"); the pair (previous, N) obeys the held-out split like any other.
     /// </summary>
     private static string FollowUp(List<ChatMessage> messages, Random random, long previous, bool heldOut, out long result, double matchedDigits = 0,
-        double smallDifferences = 0, double crossingFollowUps = 0)
+        double smallDifferences = 0, double crossingFollowUps = 0, double carryFollowUps = 0)
     {
         long n;
         bool add;
@@ -342,6 +344,15 @@ public sealed class SkillCorpus
             && CrossingAddition(random, previous) is { } up)
         {
             (n, add) = (up, true);
+        }
+        else if (!heldOut && carryFollowUps > 0 && previous >= 100 && random.NextDouble() < carryFollowUps)
+        {
+            do
+            {
+                add = random.Next(2) == 0;
+                n = BoundaryAdjustment(random, previous, add);
+            }
+            while (!HeldOut.PairOnSide(add ? '+' : '-', previous, n, heldOut: false, random));
         }
         else
         {
@@ -388,6 +399,19 @@ public sealed class SkillCorpus
         }
 
         return candidates.Count == 0 ? null : candidates[random.Next(candidates.Count)];
+    }
+
+    /// <summary>
+    /// An N from 1 to 99 that, added to (<paramref name="add"/>) or subtracted from <paramref name="previous"/> (100 or more),
+    /// brings its last two digits within 12 of a hundred: a carry into the hundreds or a borrow from them, or just short of one
+    /// (<c>591 + 9 = 600.</c>, <c>234 + 65 = 299.</c>, <c>224 - 26 = 198.</c>, <c>224 - 20 = 204.</c>), uniform over those.
+    /// </summary>
+    internal static long BoundaryAdjustment(Random random, long previous, bool add)
+    {
+        // add: the last two digits and N sum to 88-111; subtract: they less N come to -12 to 11.
+        var last = previous % 100;
+        var (low, high) = add ? (Math.Max(1, 88 - last), Math.Min(99, 111 - last)) : (Math.Max(1, last - 11), Math.Min(99, last + 12));
+        return random.NextInt64(low, high + 1);
     }
 
     /// <summary>
