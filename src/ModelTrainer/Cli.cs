@@ -11,7 +11,7 @@ namespace Chat.ModelTrainer;
 public static class Cli
 {
     private const string Usage =
-        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--context-extension F] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X] [--replay F] [--hard-arithmetic F] [--hard-for all|multiply] [--mix balanced|arithmetic] [--matched-digits F] [--small-differences F] [--crossing-follow-ups F] [--negative-follow-ups F] [--carry-follow-ups F] [--average-decay X]\n"
+        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--context-extension F] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X] [--replay F] [--hard-arithmetic F] [--hard-for all|multiply] [--mix balanced|arithmetic] [--matched-digits F] [--small-differences F] [--crossing-follow-ups F] [--negative-follow-ups F] [--carry-follow-ups F] [--carry-arithmetic F] [--average-decay X]\n"
         + "                      [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N] [--rope-theta X]   (shape; default: the shipped model's)\n"
         + "       ModelTrainer eval --out DIR [--weights final|averaged] [--split held-out|training] [--per-skill N] [--show-mistakes N] [--check-floors]\n"
         + "       ModelTrainer export --out DIR [--weights final|averaged] --model MODEL_DIR";
@@ -86,6 +86,7 @@ public static class Cli
             CrossingFollowUps = Number(flags, "--crossing-follow-ups", zeroAllowed: true) ?? defaults.CrossingFollowUps,
             NegativeFollowUps = Number(flags, "--negative-follow-ups", zeroAllowed: true) ?? defaults.NegativeFollowUps,
             CarryFollowUps = Number(flags, "--carry-follow-ups", zeroAllowed: true) ?? defaults.CarryFollowUps,
+            CarryArithmetic = Number(flags, "--carry-arithmetic", zeroAllowed: true) ?? defaults.CarryArithmetic,
             Mix = flags.TryGetValue("--mix", out var mix) ? Choice<SkillMix>(mix, "--mix") : defaults.Mix,
             HardFor = flags.TryGetValue("--hard-for", out var hardFor) ? Choice<HardArithmeticScope>(hardFor, "--hard-for") : defaults.HardFor,
             AverageDecay = Number(flags, "--average-decay", zeroAllowed: true) ?? defaults.AverageDecay,
@@ -176,7 +177,7 @@ public static class Cli
                 case "--out" or "--model" or "--minutes" or "--steps" or "--data-seed" or "--rows" or "--row-length" or "--lr" or "--per-skill"
                     or "--layers" or "--hidden" or "--intermediate" or "--heads" or "--kv-heads" or "--rope-theta" or "--digit-weight" or "--precision"
                     or "--optimizer" or "--muon-lr" or "--show-mistakes" or "--replay" or "--hard-arithmetic" or "--mix" or "--matched-digits"
-                    or "--small-differences" or "--crossing-follow-ups" or "--negative-follow-ups" or "--carry-follow-ups" or "--hard-for" or "--average-decay" or "--weights" or "--split":
+                    or "--small-differences" or "--crossing-follow-ups" or "--negative-follow-ups" or "--carry-follow-ups" or "--carry-arithmetic" or "--hard-for" or "--average-decay" or "--weights" or "--split":
                     flags[args[i]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
                     break;
                 default:

@@ -98,6 +98,8 @@ public sealed class ResumeRecipeTests : IDisposable
     [InlineData("--negative-follow-ups", double.NaN)]
     [InlineData("--carry-follow-ups", 1.5)]
     [InlineData("--carry-follow-ups", -0.2)]
+    [InlineData("--carry-arithmetic", 1.1)]
+    [InlineData("--carry-arithmetic", double.NaN)]
     public void A_share_outside_0_to_1_is_refused_naming_its_flag(string flag, double share)
     {
         var options = Options(steps: 1, digitWeight: 2, resume: false);
@@ -108,6 +110,7 @@ public sealed class ResumeRecipeTests : IDisposable
             "--crossing-follow-ups" => options with { CrossingFollowUps = share },
             "--negative-follow-ups" => options with { NegativeFollowUps = share },
             "--carry-follow-ups" => options with { CarryFollowUps = share },
+            "--carry-arithmetic" => options with { CarryArithmetic = share },
             _ => options with { SmallDifferences = share },
         };
         Assert.Contains(flag, Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
@@ -117,15 +120,16 @@ public sealed class ResumeRecipeTests : IDisposable
     public void Resume_keeps_the_skill_mix_and_matched_digit_small_difference_crossing_and_negative_shares_of_the_checkpoint()
     {
         var first = new Trainer(Options(steps: 2, digitWeight: 2, resume: false)
-            with { Mix = SkillMix.Balanced, MatchedDigits = 0.25, SmallDifferences = 0.3, CrossingFollowUps = 0.4, NegativeFollowUps = 0.2, CarryFollowUps = 0.3 }, TextWriter.Null).Run();
+            with { Mix = SkillMix.Balanced, MatchedDigits = 0.25, SmallDifferences = 0.3, CrossingFollowUps = 0.4, NegativeFollowUps = 0.2, CarryFollowUps = 0.3, CarryArithmetic = 0.35 }, TextWriter.Null).Run();
         Assert.Equal((SkillMix.Balanced, 0.25, 0.3, 0.4), (first.Mix, first.MatchedDigits, first.SmallDifferences, first.CrossingFollowUps));
 
         var log = new StringWriter();
         var resumed = new Trainer(Options(steps: 3, digitWeight: 2, resume: true)
-            with { Mix = SkillMix.Arithmetic, MatchedDigits = 0, SmallDifferences = 0, CrossingFollowUps = 0, NegativeFollowUps = 0, CarryFollowUps = 0 }, log).Run();
+            with { Mix = SkillMix.Arithmetic, MatchedDigits = 0, SmallDifferences = 0, CrossingFollowUps = 0, NegativeFollowUps = 0, CarryFollowUps = 0, CarryArithmetic = 0 }, log).Run();
         Assert.Equal(3, resumed.Step);
         Assert.Equal((SkillMix.Balanced, 0.25, 0.3, 0.4), (resumed.Mix, resumed.MatchedDigits, resumed.SmallDifferences, resumed.CrossingFollowUps));
-        Assert.Equal((0.2, 0.3), (resumed.NegativeFollowUps, resumed.CarryFollowUps));
+        Assert.Equal((0.2, 0.3, 0.35), (resumed.NegativeFollowUps, resumed.CarryFollowUps, resumed.CarryArithmetic));
+        Assert.Contains("0.35 of the other sums and differences carrying into or borrowing from the hundreds or just short", log.ToString(), StringComparison.Ordinal);
         Assert.Contains("0.3 of the follow-ups on 100 or more carrying into or borrowing from the hundreds or just short", log.ToString(), StringComparison.Ordinal);
         Assert.Contains("0.2 of the conversations a follow-up on a negative difference", log.ToString(), StringComparison.Ordinal);
         Assert.Contains("0.4 of the follow-ups after a result from -98 to -1 adding across zero", log.ToString(), StringComparison.Ordinal);

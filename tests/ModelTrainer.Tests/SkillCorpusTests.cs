@@ -551,6 +551,57 @@ public sealed partial class SkillCorpusTests(ITestOutputHelper output)
         Assert.True(with > without + 0.15, $"{with:P1} against {without:P1}");
     }
 
+    [Theory]
+    [InlineData('+', 82, 817, true)]
+    [InlineData('+', 379, 823, true)]
+    [InlineData('+', 7, 88, true)]
+    [InlineData('+', 150, 866, false)]
+    [InlineData('+', 12, 34, false)]
+    [InlineData('-', 266, 176, true)]
+    [InlineData('-', 85, 979, true)]
+    [InlineData('-', 930, 431, true)]
+    [InlineData('-', 135, 58, false)]
+    [InlineData('-', 7, 5, false)]
+    public void A_sum_or_difference_is_near_a_hundred_when_its_hundreds_digit_hangs_on_a_carry_or_borrow(char op, long a, long b, bool near) =>
+        Assert.Equal(near, SkillCorpus.NearHundred(op, a, b));
+
+    [Fact]
+    public void Carry_arithmetic_draws_more_sums_and_differences_near_a_hundred_in_training_only_and_keeps_the_split()
+    {
+        // Of the training additions and subtractions asked (not follow-ups), the share near a hundred.
+        double NearShare(double share)
+        {
+            var stream = new Random(47);
+            int asked = 0, near = 0;
+            for (var i = 0; i < 8000; i++)
+            {
+                var conversation = SkillCorpus.SampleTraining(stream, new CorpusRecipe(HardArithmetic: 0.5, HardFor: HardArithmeticScope.Multiply,
+                    MatchedDigits: 0.5, CarryArithmetic: share, Mix: SkillMix.Arithmetic));
+                for (var m = 1; m < conversation.Count; m++)
+                {
+                    Assert.All(HeldOutKeys(conversation[m]), key => Assert.False(HeldOut.Contains(key), $"training emitted held-out value {key}"));
+                    var reply = Arithmetic().Match(conversation[m].Content);
+                    if (conversation[m].Role != "assistant" || !reply.Success || reply.Groups[2].Value == "*"
+                        || conversation[m - 1].Content.EndsWith("that.", StringComparison.OrdinalIgnoreCase))
+                    {
+                        continue;
+                    }
+
+                    var (a, b) = (long.Parse(reply.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(reply.Groups[3].Value, CultureInfo.InvariantCulture));
+                    asked++;
+                    near += SkillCorpus.NearHundred(reply.Groups[2].Value[0], a, b) ? 1 : 0;
+                }
+            }
+
+            Assert.True(asked > 2000, $"only {asked} sums and differences");
+            return (double)near / asked;
+        }
+
+        var (without, with) = (NearShare(0), NearShare(0.25));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sums and differences near a hundred: {without:P1} without, {with:P1} with a share of 0.25"));
+        Assert.True(with > without + 0.15, $"{with:P1} against {without:P1}");
+    }
+
     /// <summary>The split keys of the values a message carries: arithmetic pairs in replies, quoted text, sort lists, names.</summary>
     private static IEnumerable<string> HeldOutKeys(ChatMessage message)
     {

@@ -271,7 +271,8 @@ public sealed class SkillCorpus
         var hard = !heldOut && (op == '*' || recipe.HardFor == HardArithmeticScope.All) && recipe.HardArithmetic > 0
             && random.NextDouble() < recipe.HardArithmetic;
         var small = !heldOut && !hard && op == '-' && recipe.SmallDifferences > 0 && random.NextDouble() < recipe.SmallDifferences;
-        var matched = !heldOut && !hard && !small && op != '*' && recipe.MatchedDigits > 0 && random.NextDouble() < recipe.MatchedDigits;
+        var carry = !heldOut && !hard && !small && op != '*' && recipe.CarryArithmetic > 0 && random.NextDouble() < recipe.CarryArithmetic;
+        var matched = !heldOut && !hard && !small && !carry && op != '*' && recipe.MatchedDigits > 0 && random.NextDouble() < recipe.MatchedDigits;
         long a, b;
         do
         {
@@ -292,10 +293,20 @@ public sealed class SkillCorpus
             };
             b = matched ? MatchDigits(random, a, b) : b;
         }
-        while (!HeldOut.PairOnSide(op, a, b, heldOut, random));
+        while ((carry && !NearHundred(op, a, b)) || !HeldOut.PairOnSide(op, a, b, heldOut, random));
 
         return Ask(messages, random, op, a, b);
     }
+
+    /// <summary>
+    /// Whether the answer's hundreds digit hangs on a carry or borrow near its boundary: for a sum the operands' last two digits
+    /// add up to 88-111, for a difference with a number of 100 or more those of the larger less those of the smaller come to -12 to 11
+    /// (<c>82 + 817 = 899.</c>, <c>379 + 823 = 1202.</c>, <c>266 - 176 = 90.</c>, <c>85 - 979 = -894.</c>), as
+    /// <see cref="BoundaryAdjustment"/> draws follow-ups.
+    /// </summary>
+    internal static bool NearHundred(char op, long a, long b) => op == '+'
+        ? (a % 100) + (b % 100) is >= 88 and <= 111
+        : Math.Max(a, b) >= 100 && (Math.Max(a, b) % 100) - (Math.Min(a, b) % 100) is >= -12 and <= 11;
 
     /// <summary>Appends the exchange asking <paramref name="a"/> <paramref name="op"/> <paramref name="b"/> in one of its phrasings; returns the answer.</summary>
     private static long Ask(List<ChatMessage> messages, Random random, char op, long a, long b)

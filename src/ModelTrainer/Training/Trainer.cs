@@ -43,7 +43,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             var muonRate = options.Optimizer == TrainingOptimizer.Muon ? options.MuonLearningRate : (double?)null;
             state = new TrainingState(options.Spec, options.DataSeed, 0, 0, 0, options.Minutes, options.Steps, digitWeight, options.Optimizer, muonRate, options.ReplayFraction, options.HardArithmetic, options.Mix, options.MatchedDigits,
                 options.SmallDifferences, options.HardFor, options.AverageDecay > 0 ? options.AverageDecay : null, options.CrossingFollowUps,
-                options.NegativeFollowUps, options.CarryFollowUps);
+                options.NegativeFollowUps, options.CarryFollowUps, options.CarryArithmetic);
             history.Reset();
         }
 
@@ -53,11 +53,11 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         using var optimizer = optim.AdamW(byMuon[false], options.PeakLearningRate, weight_decay: options.WeightDecay);
         using var muon = byMuon[true].Any() ? new Muon(byMuon[true], state.MuonLearningRate!.Value, weightDecay: options.WeightDecay) : null;
 
-        // Hard-example replay, the hard arithmetic share, the skill mix and the matched-digit, small-difference, crossing, negative and carry follow-up shares are part of the recipe like the digit weight: --resume keeps the checkpoint's.
+        // Hard-example replay, the hard arithmetic share, the skill mix and the matched-digit, small-difference, crossing, negative and carry follow-up shares and the carry arithmetic share are part of the recipe like the digit weight: --resume keeps the checkpoint's.
         var replayFraction = state.ReplayFraction ?? 0;
         var recipe = new CorpusRecipe(state.HardArithmetic ?? 0, state.Mix ?? SkillMix.Balanced, state.MatchedDigits ?? 0, state.SmallDifferences ?? 0,
             state.HardFor ?? HardArithmeticScope.All, state.CrossingFollowUps ?? 0, state.NegativeFollowUps ?? 0,
-            state.CarryFollowUps ?? 0);
+            state.CarryFollowUps ?? 0, state.CarryArithmetic ?? 0);
         var replay = new ReplayBuffer();
         if (options.Resume)
         {
@@ -290,6 +290,11 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         if (state.CarryFollowUps is > 0 and var carry)
         {
             recipe.Add(string.Create(CultureInfo.InvariantCulture, $"{carry:0.##} of the follow-ups on 100 or more carrying into or borrowing from the hundreds or just short"));
+        }
+
+        if (state.CarryArithmetic is > 0 and var carrySums)
+        {
+            recipe.Add(string.Create(CultureInfo.InvariantCulture, $"{carrySums:0.##} of the other sums and differences carrying into or borrowing from the hundreds or just short"));
         }
 
         if (state.AverageDecay is { } decay)

@@ -17,13 +17,14 @@ namespace Chat.ModelTrainer.Training;
 /// (<see cref="TrainingOptions.HardFor"/>; null: all), and the decay of the weight average (<see cref="TrainingOptions.AverageDecay"/>;
 /// null: none kept), and the share of follow-ups crossing zero (<see cref="TrainingOptions.CrossingFollowUps"/>; null: none), and
 /// the share of conversations following up a negative difference (<see cref="TrainingOptions.NegativeFollowUps"/>; null: none), and the
-/// share of follow-ups carrying into the hundreds (<see cref="TrainingOptions.CarryFollowUps"/>; null: none).
+/// share of follow-ups carrying into the hundreds (<see cref="TrainingOptions.CarryFollowUps"/>; null: none), and the share of sums and
+/// differences carrying into the hundreds (<see cref="TrainingOptions.CarryArithmetic"/>; null: none).
 /// </summary>
 public sealed record TrainingState(DecoderSpec Spec, int DataSeed, int Step, double ElapsedSeconds, long Tokens, double? Minutes, int? Steps,
     double? DigitLossWeight = null, TrainingOptimizer Optimizer = TrainingOptimizer.AdamW, double? MuonLearningRate = null,
     double? ReplayFraction = null, double? HardArithmetic = null, SkillMix? Mix = null, double? MatchedDigits = null,
     double? SmallDifferences = null, HardArithmeticScope? HardFor = null, double? AverageDecay = null, double? CrossingFollowUps = null,
-    double? NegativeFollowUps = null, double? CarryFollowUps = null)
+    double? NegativeFollowUps = null, double? CarryFollowUps = null, double? CarryArithmetic = null)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
