@@ -566,7 +566,7 @@ public sealed partial class SkillCorpusTests(ITestOutputHelper output)
         Assert.Equal(near, SkillCorpus.NearHundred(op, a, b));
 
     [Fact]
-    public void Carry_arithmetic_draws_more_sums_and_differences_near_a_hundred_in_training_only_and_keeps_the_split()
+    public void Carry_arithmetic_draws_more_sums_and_differences_near_a_hundred_and_keeps_the_split()
     {
         // Of the training additions and subtractions asked (not follow-ups), the share near a hundred.
         double NearShare(double share)

@@ -305,8 +305,15 @@ public sealed class SkillCorpus
     /// <see cref="BoundaryAdjustment"/> draws follow-ups.
     /// </summary>
     internal static bool NearHundred(char op, long a, long b) => op == '+'
-        ? (a % 100) + (b % 100) is >= 88 and <= 111
-        : Math.Max(a, b) >= 100 && (Math.Max(a, b) % 100) - (Math.Min(a, b) % 100) is >= -12 and <= 11;
+        ? (a % 100) + (b % 100) is >= CarryLow and <= CarryHigh
+        : Math.Max(a, b) >= 100 && (Math.Max(a, b) % 100) - (Math.Min(a, b) % 100) is >= BorrowLow and <= BorrowHigh;
+
+    /// <summary>
+    /// Near a hundred: last two digits that sum to <see cref="CarryLow"/>-<see cref="CarryHigh"/> or differ by
+    /// <see cref="BorrowLow"/> to <see cref="BorrowHigh"/>, within 12 of a carry into or a borrow from the hundreds
+    /// (<see cref="NearHundred"/>, <see cref="BoundaryAdjustment"/>).
+    /// </summary>
+    private const int CarryLow = 88, CarryHigh = 111, BorrowLow = -12, BorrowHigh = 11;
 
     /// <summary>Appends the exchange asking <paramref name="a"/> <paramref name="op"/> <paramref name="b"/> in one of its phrasings; returns the answer.</summary>
     private static long Ask(List<ChatMessage> messages, Random random, char op, long a, long b)
@@ -421,7 +428,7 @@ public sealed class SkillCorpus
     {
         // add: the last two digits and N sum to 88-111; subtract: they less N come to -12 to 11.
         var last = previous % 100;
-        var (low, high) = add ? (Math.Max(1, 88 - last), Math.Min(99, 111 - last)) : (Math.Max(1, last - 11), Math.Min(99, last + 12));
+        var (low, high) = add ? (Math.Max(1, CarryLow - last), Math.Min(99, CarryHigh - last)) : (Math.Max(1, last - BorrowHigh), Math.Min(99, last - BorrowLow));
         return random.NextInt64(low, high + 1);
     }
 
