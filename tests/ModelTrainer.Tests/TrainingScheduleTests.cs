@@ -30,6 +30,33 @@ public sealed class TrainingScheduleTests
         Assert.Equal((rows, rowLength), options.RowsAt(progress));
     }
 
+    [Theory]
+    [InlineData(0.0, 16, 192)] // the first half: the same 3,072 tokens per step in rows of 192
+    [InlineData(0.49, 16, 192)]
+    [InlineData(0.5, 8, 384)]
+    [InlineData(0.74, 8, 384)]
+    [InlineData(0.75, 6, 512)]
+    public void The_first_share_of_the_run_packs_short_rows(double progress, int rows, int rowLength)
+    {
+        var options = new TrainingOptions { OutDirectory = "unused", Rows = 8, RowLength = 384, ContextExtension = 0.25, ShortRows = 0.5, ShortRowLength = 192 };
+        Assert.Equal((rows, rowLength), options.RowsAt(progress));
+    }
+
+    [Fact]
+    public void Short_rows_no_shorter_than_the_rows_change_nothing_and_the_shares_must_fit_one_run()
+    {
+        var options = new TrainingOptions { OutDirectory = "unused", Rows = 8, RowLength = 384, ContextExtension = 0.25, ShortRows = 0.5, ShortRowLength = 384 };
+        Assert.Equal((8, 384), options.RowsAt(0));
+        Assert.Equal((8, 384), (options with { ShortRows = 0, ShortRowLength = 192 }).RowsAt(0));
+        Assert.Equal((1, 192), (options with { Rows = 1, RowLength = 200, ShortRowLength = 192 }).RowsAt(0)); // never fewer than one row
+        options = options with { Steps = 10, ShortRowLength = 192 };
+        options.Validate();
+        var overlap = Assert.Throws<ArgumentException>(() => (options with { ShortRows = 0.8 }).Validate());
+        Assert.Contains("--short-rows", overlap.Message, StringComparison.Ordinal);
+        var length = Assert.Throws<ArgumentException>(() => (options with { ShortRowLength = 0 }).Validate());
+        Assert.Contains("--short-row-length", length.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Without_an_extension_or_with_whole_context_rows_the_shape_never_changes()
     {
@@ -53,6 +80,27 @@ public sealed class TrainingScheduleTests
             Assert.Equal(8, state.Step);
             Assert.Contains("2x32 (1x64 for the last 0.5 of the run) tokens per step", log.ToString(), StringComparison.Ordinal);
             Assert.Contains("step 4: 1x64 tokens per step from here (context extension)", log.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_run_starts_on_short_rows_for_its_first_share_and_says_when_it_leaves_them()
+    {
+        TorchSharpNative.EnsureLoaded();
+        var directory = Directory.CreateTempSubdirectory("trainer-short-rows-").FullName;
+        try
+        {
+            var log = new StringWriter();
+            var options = TinyRun.Options(directory, steps: 8, resume: false) with { RowLength = 48, ContextExtension = 0, ShortRows = 0.5, ShortRowLength = 32 };
+            var state = new Trainer(options, log).Run();
+            Assert.Equal(8, state.Step);
+            Assert.True(state.Tokens > 0);
+            Assert.Contains("2x48 (3x32 for the first 0.5 of the run) tokens per step", log.ToString(), StringComparison.Ordinal);
+            Assert.Contains("step 4: 2x48 tokens per step from here\n", log.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
         }
         finally
         {

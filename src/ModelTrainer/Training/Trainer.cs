@@ -89,7 +89,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             if (options.RowsAt(Progress(state)) is var next && next != shape)
             {
                 shape = next;
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {state.Step}: {shape.Rows}x{shape.RowLength} tokens per step from here (context extension)"));
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {state.Step}: {shape.Rows}x{shape.RowLength} tokens per step from here{(shape.RowLength == options.Spec.Context ? " (context extension)" : "")}"));
             }
 
             var lr = LearningRate(state);
@@ -245,10 +245,20 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
 
     private static string Describe(TrainingOptions options)
     {
-        var (rows, rowLength) = options.RowsAt(1);
-        return (rows, rowLength) == (options.Rows, options.RowLength)
-            ? string.Create(CultureInfo.InvariantCulture, $"{options.Rows}x{options.RowLength}")
-            : string.Create(CultureInfo.InvariantCulture, $"{options.Rows}x{options.RowLength} ({rows}x{rowLength} for the last {options.ContextExtension:0.##} of the run)");
+        var (firstRows, firstLength) = options.RowsAt(0);
+        var (lastRows, lastLength) = options.RowsAt(1);
+        var text = string.Create(CultureInfo.InvariantCulture, $"{options.Rows}x{options.RowLength}");
+        if ((firstRows, firstLength) != (options.Rows, options.RowLength))
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $" ({firstRows}x{firstLength} for the first {options.ShortRows:0.##} of the run)");
+        }
+
+        if ((lastRows, lastLength) != (options.Rows, options.RowLength))
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $" ({lastRows}x{lastLength} for the last {options.ContextExtension:0.##} of the run)");
+        }
+
+        return text;
     }
 
     private static string Describe(TrainingState state)
