@@ -11,7 +11,7 @@ namespace Chat.ModelTrainer;
 public static class Cli
 {
     private const string Usage =
-        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--context-extension F] [--short-rows F] [--short-row-length N] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X] [--replay F] [--hard-arithmetic F] [--hard-for all|multiply] [--mix balanced|arithmetic] [--matched-digits F] [--small-differences F] [--crossing-follow-ups F] [--negative-follow-ups F] [--carry-follow-ups F] [--carry-arithmetic F] [--average-decay X]\n"
+        "usage: ModelTrainer train --out DIR [--steps N] [--minutes N] [--resume] [--data-seed N] [--rows N] [--row-length N] [--context-extension F] [--short-rows F] [--short-row-length N] [--long-rows-every K] [--lr X] [--digit-weight X] [--precision auto|bfloat16|float32] [--optimizer muon|adamw] [--muon-lr X] [--replay F] [--hard-arithmetic F] [--hard-for all|multiply] [--mix balanced|arithmetic] [--matched-digits F] [--small-differences F] [--crossing-follow-ups F] [--negative-follow-ups F] [--carry-follow-ups F] [--carry-arithmetic F] [--average-decay X]\n"
         + "                      [--layers N] [--hidden N] [--intermediate N] [--heads N] [--kv-heads N] [--rope-theta X]   (shape; default: the shipped model's)\n"
         + "       ModelTrainer eval --out DIR [--weights final|averaged] [--split held-out|training] [--per-skill N] [--show-mistakes N] [--check-floors]\n"
         + "       ModelTrainer export --out DIR [--weights final|averaged] --model MODEL_DIR";
@@ -77,6 +77,7 @@ public static class Cli
             ContextExtension = Number(flags, "--context-extension", zeroAllowed: true) ?? defaults.ContextExtension,
             ShortRows = Number(flags, "--short-rows", zeroAllowed: true) ?? defaults.ShortRows,
             ShortRowLength = (int?)Number(flags, "--short-row-length") ?? defaults.ShortRowLength,
+            LongRowsEvery = (int?)Number(flags, "--long-rows-every", zeroAllowed: true) ?? defaults.LongRowsEvery,
             PeakLearningRate = Number(flags, "--lr") ?? defaults.PeakLearningRate,
             DigitLossWeight = Number(flags, "--digit-weight") ?? defaults.DigitLossWeight,
             Optimizer = flags.TryGetValue("--optimizer", out var optimizer) ? Choice<TrainingOptimizer>(optimizer, "--optimizer") : defaults.Optimizer,

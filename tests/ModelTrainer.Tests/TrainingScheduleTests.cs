@@ -42,6 +42,23 @@ public sealed class TrainingScheduleTests
         Assert.Equal((rows, rowLength), options.RowsAt(progress));
     }
 
+    [Theory]
+    [InlineData(0.1, 0, 16, 192)]
+    [InlineData(0.1, 2, 16, 192)]
+    [InlineData(0.1, 3, 6, 512)] // every fourth step of the short share: rows of the whole context
+    [InlineData(0.49, 7, 6, 512)]
+    [InlineData(0.49, 8, 16, 192)]
+    [InlineData(0.6, 3, 8, 384)] // after the short share the step no longer matters
+    [InlineData(0.8, 2, 6, 512)]
+    public void Every_kth_step_of_the_short_share_packs_rows_of_the_whole_context(double progress, long step, int rows, int rowLength)
+    {
+        var options = new TrainingOptions { OutDirectory = "unused", Rows = 8, RowLength = 384, ContextExtension = 0.25, ShortRows = 0.5, ShortRowLength = 192, LongRowsEvery = 4 };
+        Assert.Equal((rows, rowLength), options.RowsAt(progress, step));
+        Assert.Equal((16, 192), (options with { LongRowsEvery = 0 }).RowsAt(progress < 0.5 ? progress : 0, step));
+        var negative = Assert.Throws<ArgumentException>(() => (options with { Steps = 10, LongRowsEvery = -1 }).Validate());
+        Assert.Contains("--long-rows-every", negative.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Short_rows_no_shorter_than_the_rows_change_nothing_and_the_shares_must_fit_one_run()
     {
@@ -101,6 +118,29 @@ public sealed class TrainingScheduleTests
             Assert.True(state.Tokens > 0);
             Assert.Contains("2x48 (3x32 for the first 0.5 of the run) tokens per step", log.ToString(), StringComparison.Ordinal);
             Assert.Contains("step 4: 2x48 tokens per step from here\n", log.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_run_on_short_rows_with_whole_context_steps_among_them_says_so_and_trains_them()
+    {
+        TorchSharpNative.EnsureLoaded();
+        var directory = Directory.CreateTempSubdirectory("trainer-long-rows-").FullName;
+        try
+        {
+            var log = new StringWriter();
+            var options = TinyRun.Options(directory, steps: 8, resume: false) with { RowLength = 48, ContextExtension = 0, ShortRows = 0.5, ShortRowLength = 32, LongRowsEvery = 2 };
+            var state = new Trainer(options, log).Run();
+            Assert.Equal(8, state.Step);
+            Assert.True(state.Tokens > 0);
+            var text = log.ToString().ReplaceLineEndings("\n");
+            Assert.Contains("2x48 (3x32 for the first 0.5 of the run, 1x64 every 2 steps there) tokens per step", text, StringComparison.Ordinal);
+            Assert.Contains("step 4: 2x48 tokens per step from here\n", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("step 1: ", text, StringComparison.Ordinal); // the whole-context steps are not phase changes
         }
         finally
         {

@@ -108,7 +108,8 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             long tokens;
             using (var scope = NewDisposeScope())
             {
-                using var batch = PackedBatch.Sample(_format, random, shape.Rows, shape.RowLength, replay, replayFraction, recipe, out _);
+                var (rows, rowLength) = options.RowsAt(Progress(state), state.Step);
+                using var batch = PackedBatch.Sample(_format, random, rows, rowLength, replay, replayFraction, recipe, out _);
                 var logits = model.Forward(batch.Ids, batch.Positions, segments: batch.Segments);
                 if (replayFraction > 0)
                 {
@@ -250,7 +251,14 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         var text = string.Create(CultureInfo.InvariantCulture, $"{options.Rows}x{options.RowLength}");
         if ((firstRows, firstLength) != (options.Rows, options.RowLength))
         {
-            text += string.Create(CultureInfo.InvariantCulture, $" ({firstRows}x{firstLength} for the first {options.ShortRows:0.##} of the run)");
+            text += string.Create(CultureInfo.InvariantCulture, $" ({firstRows}x{firstLength} for the first {options.ShortRows:0.##} of the run");
+            if (options.LongRowsEvery > 1)
+            {
+                var (longRows, longLength) = options.RowsAt(0, options.LongRowsEvery - 1);
+                text += string.Create(CultureInfo.InvariantCulture, $", {longRows}x{longLength} every {options.LongRowsEvery} steps there");
+            }
+
+            text += ")";
         }
 
         if ((lastRows, lastLength) != (options.Rows, options.RowLength))
