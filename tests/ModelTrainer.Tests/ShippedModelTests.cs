@@ -17,15 +17,15 @@ namespace Chat.ModelTrainer.Tests;
 /// the same IChatClient and chat template the gateway uses. The engine must score per skill what the
 /// trainer measured on its own TorchSharp model (models/chat-default-eval.json): export, tokenizer,
 /// template, batching and detokenization may not cost a single skill more than two cases in a hundred.
-/// Issue 10's floors are printed beside the figures; the shipped run does not reach all of them yet
-/// (see models/README.md), so they are reported, not asserted.
+/// And every skill must reach issue 10's floor through the engine, as the shipped run (run 47 in
+/// models/README.md) did in the trainer's own check.
 /// </summary>
 public sealed class ShippedModelTests(ITestOutputHelper output)
 {
     private const int PerSkill = 100;
 
     [Fact]
-    public async Task Held_out_prompts_of_every_skill_score_through_the_engine_what_the_trainer_measured()
+    public async Task Held_out_prompts_of_every_skill_score_through_the_engine_what_the_trainer_measured_and_reach_the_floors()
     {
         await using var engine = DecoderEngine.Load(Path.Combine(RepositoryPaths.Models, "chat-default"), new EngineOptions { MaxBatchSize = 16 });
         var client = new EngineChatClient(engine, engine.Config.Search);
@@ -64,6 +64,11 @@ public sealed class ShippedModelTests(ITestOutputHelper output)
             if (engineAccuracy < trainerAccuracy - 0.02)
             {
                 gaps.Add($"{skill}: engine {engineAccuracy:P0} vs trainer {trainerAccuracy:P0}");
+            }
+
+            if (engineAccuracy < floor)
+            {
+                gaps.Add($"{skill}: engine {engineAccuracy:P0} below the floor of {floor:P0}");
             }
         }
 

@@ -26,7 +26,7 @@ public sealed class TrainingScheduleTests
     [InlineData(0.99, 6, 512)]
     public void The_last_share_of_the_run_packs_rows_of_the_whole_context(double progress, int rows, int rowLength)
     {
-        var options = new TrainingOptions { OutDirectory = "unused", Rows = 8, RowLength = 384, ContextExtension = 0.25 };
+        var options = new TrainingOptions { OutDirectory = "unused", Rows = 8, RowLength = 384, ContextExtension = 0.25, ShortRows = 0 };
         Assert.Equal((rows, rowLength), options.RowsAt(progress));
     }
 
@@ -60,18 +60,33 @@ public sealed class TrainingScheduleTests
     }
 
     [Fact]
-    public void Short_rows_no_shorter_than_the_rows_change_nothing_and_the_shares_must_fit_one_run()
+    public void Short_rows_no_shorter_than_the_rows_change_nothing_and_the_context_extension_wins_where_they_overlap()
     {
         var options = new TrainingOptions { OutDirectory = "unused", Rows = 8, RowLength = 384, ContextExtension = 0.25, ShortRows = 0.5, ShortRowLength = 384 };
         Assert.Equal((8, 384), options.RowsAt(0));
+        Assert.Equal(0, options.ShortRowsShare);
         Assert.Equal((8, 384), (options with { ShortRows = 0, ShortRowLength = 192 }).RowsAt(0));
         Assert.Equal((1, 192), (options with { Rows = 1, RowLength = 200, ShortRowLength = 192 }).RowsAt(0)); // never fewer than one row
         options = options with { Steps = 10, ShortRowLength = 192 };
         options.Validate();
-        var overlap = Assert.Throws<ArgumentException>(() => (options with { ShortRows = 0.8 }).Validate());
-        Assert.Contains("--short-rows", overlap.Message, StringComparison.Ordinal);
+        var overlapping = options with { ShortRows = 0.8, ContextExtension = 0.5 };
+        overlapping.Validate();
+        Assert.Equal(0.5, overlapping.ShortRowsShare);
+        Assert.Equal((16, 192), overlapping.RowsAt(0.49));
+        Assert.Equal((6, 512), overlapping.RowsAt(0.5));
+        Assert.Equal(0.8, (overlapping with { ContextExtension = 0 }).ShortRowsShare);
         var length = Assert.Throws<ArgumentException>(() => (options with { ShortRowLength = 0 }).Validate());
         Assert.Contains("--short-row-length", length.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_recipe_trains_short_rows_for_three_quarters_with_every_fourth_step_at_the_whole_context()
+    {
+        var options = new TrainingOptions { OutDirectory = "unused", Steps = 16000 };
+        options.Validate();
+        Assert.Equal(0.75, options.ShortRowsShare);
+        Assert.Equal([(16, 192), (16, 192), (16, 192), (6, 512)], Enumerable.Range(0, 4).Select(step => options.RowsAt(0.5, step)));
+        Assert.Equal((6, 512), options.RowsAt(0.75, 0));
     }
 
     [Fact]
@@ -112,7 +127,7 @@ public sealed class TrainingScheduleTests
         try
         {
             var log = new StringWriter();
-            var options = TinyRun.Options(directory, steps: 8, resume: false) with { RowLength = 48, ContextExtension = 0, ShortRows = 0.5, ShortRowLength = 32 };
+            var options = TinyRun.Options(directory, steps: 8, resume: false) with { RowLength = 48, ContextExtension = 0, ShortRows = 0.5, ShortRowLength = 32, LongRowsEvery = 0 };
             var state = new Trainer(options, log).Run();
             Assert.Equal(8, state.Step);
             Assert.True(state.Tokens > 0);

@@ -251,7 +251,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
         var text = string.Create(CultureInfo.InvariantCulture, $"{options.Rows}x{options.RowLength}");
         if ((firstRows, firstLength) != (options.Rows, options.RowLength))
         {
-            text += string.Create(CultureInfo.InvariantCulture, $" ({firstRows}x{firstLength} for the first {options.ShortRows:0.##} of the run");
+            text += string.Create(CultureInfo.InvariantCulture, $" ({firstRows}x{firstLength} for the first {options.ShortRowsShare:0.##} of the run");
             if (options.LongRowsEvery > 1)
             {
                 var (longRows, longLength) = options.RowsAt(0, options.LongRowsEvery - 1);
