@@ -102,60 +102,43 @@ public sealed class TrainingScheduleTests
     [Fact]
     public void A_run_switches_to_whole_context_rows_for_its_last_share_and_says_so()
     {
-        TorchSharpNative.EnsureLoaded();
-        var directory = Directory.CreateTempSubdirectory("trainer-extension-").FullName;
-        try
-        {
-            var log = new StringWriter();
-            var options = TinyRun.Options(directory, steps: 8, resume: false) with { RowLength = 32, ContextExtension = 0.5 };
-            var state = new Trainer(options, log).Run();
-            Assert.Equal(8, state.Step);
-            Assert.Contains("2x32 (1x64 for the last 0.5 of the run) tokens per step", log.ToString(), StringComparison.Ordinal);
-            Assert.Contains("step 4: 1x64 tokens per step from here (context extension)", log.ToString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var (state, log) = TrainTiny("trainer-extension-", options => options with { RowLength = 32, ContextExtension = 0.5 });
+        Assert.Equal(8, state.Step);
+        Assert.Contains("2x32 (1x64 for the last 0.5 of the run) tokens per step", log, StringComparison.Ordinal);
+        Assert.Contains("step 4: 1x64 tokens per step from here (context extension)", log, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_run_starts_on_short_rows_for_its_first_share_and_says_when_it_leaves_them()
     {
-        TorchSharpNative.EnsureLoaded();
-        var directory = Directory.CreateTempSubdirectory("trainer-short-rows-").FullName;
-        try
-        {
-            var log = new StringWriter();
-            var options = TinyRun.Options(directory, steps: 8, resume: false) with { RowLength = 48, ContextExtension = 0, ShortRows = 0.5, ShortRowLength = 32, LongRowsEvery = 0 };
-            var state = new Trainer(options, log).Run();
-            Assert.Equal(8, state.Step);
-            Assert.True(state.Tokens > 0);
-            Assert.Contains("2x48 (3x32 for the first 0.5 of the run) tokens per step", log.ToString(), StringComparison.Ordinal);
-            Assert.Contains("step 4: 2x48 tokens per step from here\n", log.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var (state, log) = TrainTiny("trainer-short-rows-", options => options with { RowLength = 48, ContextExtension = 0, ShortRows = 0.5, ShortRowLength = 32, LongRowsEvery = 0 });
+        Assert.Equal(8, state.Step);
+        Assert.True(state.Tokens > 0);
+        Assert.Contains("2x48 (3x32 for the first 0.5 of the run) tokens per step", log, StringComparison.Ordinal);
+        Assert.Contains("step 4: 2x48 tokens per step from here\n", log, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_run_on_short_rows_with_whole_context_steps_among_them_says_so_and_trains_them()
     {
+        var (state, log) = TrainTiny("trainer-long-rows-", options => options with { RowLength = 48, ContextExtension = 0, ShortRows = 0.5, ShortRowLength = 32, LongRowsEvery = 2 });
+        Assert.Equal(8, state.Step);
+        Assert.True(state.Tokens > 0);
+        Assert.Contains("2x48 (3x32 for the first 0.5 of the run, 1x64 every 2 steps there) tokens per step", log, StringComparison.Ordinal);
+        Assert.Contains("step 4: 2x48 tokens per step from here\n", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("step 1: ", log, StringComparison.Ordinal); // the whole-context steps are not phase changes
+    }
+
+    /// <summary>Eight steps of <see cref="TinyRun"/> as <paramref name="configure"/> changes it, in a temporary folder; the state and the log (lines ending in \n).</summary>
+    private static (TrainingState State, string Log) TrainTiny(string folderPrefix, Func<TrainingOptions, TrainingOptions> configure)
+    {
         TorchSharpNative.EnsureLoaded();
-        var directory = Directory.CreateTempSubdirectory("trainer-long-rows-").FullName;
+        var directory = Directory.CreateTempSubdirectory(folderPrefix).FullName;
         try
         {
             var log = new StringWriter();
-            var options = TinyRun.Options(directory, steps: 8, resume: false) with { RowLength = 48, ContextExtension = 0, ShortRows = 0.5, ShortRowLength = 32, LongRowsEvery = 2 };
-            var state = new Trainer(options, log).Run();
-            Assert.Equal(8, state.Step);
-            Assert.True(state.Tokens > 0);
-            var text = log.ToString().ReplaceLineEndings("\n");
-            Assert.Contains("2x48 (3x32 for the first 0.5 of the run, 1x64 every 2 steps there) tokens per step", text, StringComparison.Ordinal);
-            Assert.Contains("step 4: 2x48 tokens per step from here\n", text, StringComparison.Ordinal);
-            Assert.DoesNotContain("step 1: ", text, StringComparison.Ordinal); // the whole-context steps are not phase changes
+            var state = new Trainer(configure(TinyRun.Options(directory, steps: 8, resume: false)), log).Run();
+            return (state, log.ToString().ReplaceLineEndings("\n"));
         }
         finally
         {

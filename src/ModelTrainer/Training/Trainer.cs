@@ -83,13 +83,14 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
 
         model.train();
         model.BFloat16Matmuls = options.BFloat16Matmuls;
-        var shape = options.RowsAt(Progress(state));
-        while (Progress(state) < 1)
+        // The phase's shape (short rows, rows, context extension), logged when it changes; a step's own shape may differ (RowsAt with the step).
+        var phase = options.RowsAt(Progress(state));
+        for (var progress = Progress(state); progress < 1; progress = Progress(state))
         {
-            if (options.RowsAt(Progress(state)) is var next && next != shape)
+            if (options.RowsAt(progress) is var next && next != phase)
             {
-                shape = next;
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {state.Step}: {shape.Rows}x{shape.RowLength} tokens per step from here{(shape.RowLength == options.Spec.Context ? " (context extension)" : "")}"));
+                phase = next;
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {state.Step}: {phase.Rows}x{phase.RowLength} tokens per step from here{(phase.RowLength == options.Spec.Context ? " (context extension)" : "")}"));
             }
 
             var lr = LearningRate(state);
@@ -108,7 +109,7 @@ public sealed class Trainer(TrainingOptions options, TextWriter log)
             long tokens;
             using (var scope = NewDisposeScope())
             {
-                var (rows, rowLength) = options.RowsAt(Progress(state), state.Step);
+                var (rows, rowLength) = options.RowsAt(progress, state.Step);
                 using var batch = PackedBatch.Sample(_format, random, rows, rowLength, replay, replayFraction, recipe, out _);
                 var logits = model.Forward(batch.Ids, batch.Positions, segments: batch.Segments);
                 if (replayFraction > 0)

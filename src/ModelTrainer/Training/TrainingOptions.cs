@@ -192,21 +192,20 @@ public sealed record TrainingOptions
     /// the whole context.
     /// </summary>
     public (int Rows, int RowLength) RowsAt(double progress, long step = 0) =>
-        ContextExtension > 0 && RowLength < Spec.Context && progress >= 1 - ContextExtension
-            ? WholeContextRows()
+        progress >= ExtensionStart
+            ? RowsOf(Spec.Context)
             : progress < ShortRowsShare
-                ? LongRowsEvery > 0 && step % LongRowsEvery == LongRowsEvery - 1
-                    ? WholeContextRows()
-                    : (Math.Max(1, Rows * RowLength / ShortRowLength), ShortRowLength)
+                ? RowsOf(LongRowsEvery > 0 && step % LongRowsEvery == LongRowsEvery - 1 ? Spec.Context : ShortRowLength)
                 : (Rows, RowLength);
 
     /// <summary>The share of the run that <see cref="RowsAt"/> gives short rows: <see cref="ShortRows"/> up to where the context extension begins, 0 where they are no shorter than the rows.</summary>
-    public double ShortRowsShare =>
-        ShortRows > 0 && ShortRowLength < RowLength
-            ? Math.Min(ShortRows, ContextExtension > 0 && RowLength < Spec.Context ? 1 - ContextExtension : 1)
-            : 0;
+    public double ShortRowsShare => ShortRows > 0 && ShortRowLength < RowLength ? Math.Min(ShortRows, ExtensionStart) : 0;
 
-    private (int Rows, int RowLength) WholeContextRows() => (Math.Max(1, Rows * RowLength / Spec.Context), Spec.Context);
+    /// <summary>The progress where the context extension begins (infinity: never, when it is off or the rows already span the context).</summary>
+    private double ExtensionStart => ContextExtension > 0 && RowLength < Spec.Context ? 1 - ContextExtension : double.PositiveInfinity;
+
+    /// <summary>Rows of <paramref name="length"/>, as many as keep the tokens per step of <see cref="Rows"/> x <see cref="RowLength"/> (at least one).</summary>
+    private (int Rows, int RowLength) RowsOf(int length) => (Math.Max(1, Rows * RowLength / length), length);
 
     public void Validate()
     {
